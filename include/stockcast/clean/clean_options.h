@@ -1,0 +1,40 @@
+#pragma once
+// Cleaning rules. Defaults suit e-commerce order exports; every field can be set in the
+// [clean] section of the TOML config.
+#include <string>
+#include <vector>
+
+#include "stockcast/core/calendar.h"
+#include "stockcast/core/error.h"
+
+namespace stockcast::clean {
+
+struct OutlierOptions {
+  bool enabled = true;
+  // Hampel filter on positive daily demand: a day is an outlier when its demand exceeds
+  // median + threshold * 1.4826 * MAD of the positive days within +-window_days.
+  int window_days = 28;
+  double threshold = 5.0;
+  int min_points = 7;  // fewer positive days in the window: use the whole series instead
+  // Festival/holiday and promotion days are expected to spike: never capped.
+  bool protect_events = true;
+};
+
+struct CleanOptions {
+  // Non-product lines (postage, fees, manual adjustments, vouchers): SKUs matched exactly
+  // (case-insensitive) or by ECMAScript regular expression over the whole SKU.
+  std::vector<std::string> non_product_skus = {"POST", "DOT", "C2", "M", "D", "S", "B",
+                                               "CRUK", "BANK CHARGES", "AMAZONFEE", "PADS"};
+  std::vector<std::string> non_product_sku_patterns = {"^gift_.*", "^(?:SHIPPING|FEE|ADJ)[-_].*"};
+  // Negative quantity on an order that is not cancelled = manual stock adjustment, not a
+  // customer return (UCI Online Retail records damages and write-offs this way).
+  bool negative_uncancelled_is_adjustment = true;
+  OutlierOptions outliers;
+  // A day counts as missing (no data) rather than zero demand when the whole location has
+  // fewer than this many order lines that day (shop closed, gap in the export).
+  int min_lines_per_open_day = 1;
+  CalendarOptions calendar;
+  Status Validate() const;
+};
+
+}  // namespace stockcast::clean

@@ -1,0 +1,156 @@
+#pragma once
+// The Store: everything stockcast keeps between runs. SQLite (WAL) is the embedded default;
+// other back ends implement the same interface. No back-end header leaks into this file.
+//
+// The stock ledger is append-only: a movement is never updated or deleted, and its
+// idempotency key is unique, so appending the same movement twice changes nothing. Stock
+// levels are derived from snapshots plus the ledger and can always be rebuilt.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "stockcast/core/demand_panel.h"
+#include "stockcast/core/entities.h"
+#include "stockcast/core/error.h"
+
+namespace stockcast {
+
+struct AppendStats {
+  int64_t inserted = 0;
+  int64_t already_present = 0;  // idempotency key seen before: ignored
+};
+
+struct MovementFilter {
+  std::vector<MovementType> types;  // empty = all
+  std::optional<Date> from, to;     // inclusive
+  std::string sku;                  // empty = all
+  std::string location;             // empty = all
+};
+
+struct StockLevel {
+  std::string sku;
+  std::string location;
+  double on_hand = 0.0;   // latest snapshot + ledger movements after it
+  double on_order = 0.0;  // open purchase-order lines
+  std::optional<Date> snapshot_date;  // date of the snapshot it builds on, if any
+  std::optional<Date> last_movement;  // date of the latest ledger movement
+};
+
+struct ForecastRow {
+  std::string sku;
+  std::string location;
+  int step = 0;  // 1..horizon
+  Date date;
+  double mean = 0.0;
+  std::vector<std::pair<double, double>> quantiles;  // (level, value), level ascending
+  std::string model;
+};
+
+struct PlanLine {
+  std::string sku;
+  std::string location;
+  std::string supplier_id;
+  Date order_date;
+  Date arrival_date;     // expected
+  double quantity = 0.0;  // 0 = no order needed now (line kept for its explanation)
+  double unit_cost = 0.0;
+  double on_hand = 0.0;
+  double on_order = 0.0;
+  double lead_time_demand = 0.0;  // expected demand over lead time + review period
+  double safety_stock = 0.0;
+  double reorder_point = 0.0;
+  double order_up_to = 0.0;
+  double service_level = 0.0;
+  double stockout_probability = 0.0;  // before the next receipt, if nothing is ordered
+  double days_of_supply = 0.0;
+  std::string binding;      // constraint that set the quantity: "moq", "case_pack", ...
+  std::string explanation;  // human-readable reasoning a planner can check
+};
+
+struct RunInfo {
+  int64_t id = 0;
+  std::string kind;  // "import", "forecast", "plan"
+  std::string started_at;
+  std::string finished_at;
+  std::string status;  // "running", "ok", "failed"
+  std::string params_json;
+  std::string report_json;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual int schema_version() const = 0;
+  virtual const std::string& path() const = 0;
+
+  // Runs `body` in one transaction: commit when it returns ok, roll back otherwise
+  // (nothing of a failed body remains). Not reentrant.
+  virtual Status WithTransaction(const std::function<Status()>& body) = 0;
+
+  // Master data (upsert by id).
+  virtual Status UpsertProducts(std::span<const Product> products) = 0;
+  virtual Status UpsertLocations(std::span<const Location> locations) = 0;
+  virtual Status UpsertSuppliers(std::span<const Supplier> suppliers) = 0;
+  virtual Result<std::vector<Product>> ListProducts() = 0;
+  virtual Result<std::vector<Location>> ListLocations() = 0;
+  virtual Result<std::vector<Supplier>> ListSuppliers() = 0;
+
+  // Stock ledger: appends, ignoring movements whose idempotency key already exists.
+  virtual Result<AppendStats> AppendMovements(std::span<const Movement> movements) = 0;
+  // Calls `fn` for each matching movement in (date, seconds, id) order.
+  virtual Status ForEachMovement(const MovementFilter& filter,
+                                 const std::function<void(const Movement&)>& fn) = 0;
+  virtual Result<int64_t> CountMovements() = 0;
+
+  // Stock data (upsert by natural key: (sku, location, date) or (po_id, sku, location)).
+  virtual Status UpsertSnapshots(std::span<const StockSnapshot> snapshots) = 0;
+  virtual Result<std::vector<StockSnapshot>> ListSnapshots() = 0;
+  virtual Status UpsertReceipts(std::span<const Receipt> receipts) = 0;
+  virtual Result<std::vector<Receipt>> ListReceipts() = 0;
+  virtual Status UpsertCartAdds(std::span<const CartAdds> cart_adds) = 0;
+  virtual Result<std::vector<CartAdds>> ListCartAdds() = 0;
+  virtual Status UpsertPromotions(std::span<const Promotion> promotions) = 0;
+  virtual Result<std::vector<Promotion>> ListPromotions() = 0;
+
+  // Derived stock levels: rebuilt from snapshots, the ledger and open receipts.
+  virtual Status RebuildStockLevels() = 0;
+  virtual Result<std::vector<StockLevel>> ListStockLevels() = 0;
+
+  // Cleaned daily history (sales_daily + cart_daily columns) for every series in `panel`:
+  // replaces the stored rows of those series.
+  virtual Status SavePanel(const DemandPanel& panel) = 0;
+  // Everything stored, on one date axis from the first to the last stored day.
+  virtual Result<DemandPanel> LoadPanel() = 0;
+
+  // Runs: one row per import/forecast/plan with its parameters and report.
+  virtual Result<int64_t> StartRun(const std::string& kind, const std::string& params_json) = 0;
+  virtual Status FinishRun(int64_t run_id, const std::string& status,
+                           const std::string& report_json) = 0;
+  virtual Result<std::optional<RunInfo>> LatestRun(const std::string& kind) = 0;
+
+  virtual Status SaveForecasts(int64_t run_id, std::span<const ForecastRow> rows) = 0;
+  // Forecast rows of a run (ordered by sku, location, step).
+  virtual Result<std::vector<ForecastRow>> ListForecasts(int64_t run_id) = 0;
+  virtual Status SavePlan(int64_t run_id, std::span<const PlanLine> lines) = 0;
+  virtual Result<std::vector<PlanLine>> ListPlan(int64_t run_id) = 0;
+};
+
+struct StoreOptions {
+  int busy_timeout_ms = 5000;
+  bool read_only = false;
+};
+
+// Opens (creating when missing) a SQLite store at `path` and applies pending migrations.
+// Errors: unwritable path, a file that is not a stockcast database, a schema newer than this
+// build.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const StoreOptions& options = {});
+
+inline constexpr const char* kDefaultStorePath = "stockcast.db";
+
+}  // namespace stockcast

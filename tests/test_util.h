@@ -1,0 +1,21 @@
+#pragma once
+// Shared helpers for the test suites.
+#include <filesystem>
+#include <string>
+
+namespace stockcast::testing {
+
+// ../shared/data/<relative>, or "" when the shared data folder is absent.
+std::string SharedDataPath(const std::string& relative);
+// A fresh empty directory under the system temp dir, unique per call.
+std::filesystem::path TempDir(const std::string& prefix);
+// Writes `text` to `path` (creating parent dirs) and returns the path as a string.
+std::string WriteFile(const std::filesystem::path& path, const std::string& text);
+std::string ReadFile(const std::filesystem::path& path);
+// tests/golden/<relative> in the source tree.
+std::filesystem::path GoldenPath(const std::string& relative);
+// Runs the stockcast binary with `args` (shell-quoted by the caller); captures stdout+stderr
+// into *output and returns the exit code.
+int RunCli(const std::string& args, std::string* output);
+
+}  // namespace stockcast::testing
