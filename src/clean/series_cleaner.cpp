@@ -1,1 +1,138 @@
-// placeholder: implemented in progress
+#include "stockcast/clean/series_cleaner.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace stockcast::clean {
+namespace {
+
+// Median of v (reorders v).
+double Median(std::vector<double>& v) {
+  const size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + mid, v.end());
+  double m = v[mid];
+  if (v.size() % 2 == 0) {
+    m = (m + *std::max_element(v.begin(), v.begin() + mid)) / 2.0;
+  }
+  return m;
+}
+
+// Hampel limit: median + k * 1.4826 * MAD, where 1.4826 makes the MAD a consistent estimate of
+// the standard deviation under normality (Hampel 1974). Demand is discrete and often constant,
+// where MAD = 0 would flag every change; the scale is floored at max(1, 10% of the median).
+double HampelLimit(std::vector<double>& values, double k, double* median_out) {
+  const double med = Median(values);
+  for (double& v : values) v = std::fabs(v - med);
+  const double mad = Median(values);
+  const double scale = std::max({1.4826 * mad, 1.0, 0.1 * med});
+  *median_out = med;
+  return med + k * scale;
+}
+
+}  // namespace
+
+SeriesSummary CleanSeries(DemandPanel& panel, const CleanOptions& options) {
+  SeriesSummary sum;
+  sum.series = static_cast<int64_t>(panel.num_series());
+  const int n = panel.num_days();
+  const auto& out = options.outliers;
+  std::vector<double> window, whole;
+  std::vector<float> limits(static_cast<size_t>(n));
+  for (size_t i = 0; i < panel.num_series(); ++i) {
+    auto demand = panel.column(PanelColumn::kDemand, i);
+    auto raw = panel.column(PanelColumn::kRawDemand, i);
+    auto on_hand = panel.column(PanelColumn::kOnHand, i);
+    auto flags = panel.flags(i);
+    const SeriesKey& key = panel.key(i);
+
+    if (out.enabled) {
+      whole.clear();
+      for (int t = 0; t < n; ++t) {
+        if (raw[t] > 0) whole.push_back(raw[t]);
+      }
+      double whole_median = 0;
+      std::vector<double> tmp = whole;
+      const double whole_limit =
+          tmp.empty() ? 0.0 : HampelLimit(tmp, out.threshold, &whole_median);
+      std::fill(limits.begin(), limits.end(), NAN);
+      for (int t = 0; t < n; ++t) {
+        if (!(raw[t] > 0)) continue;
+        if (out.protect_events && (flags[t] & (kFlagEvent | kFlagPromotion))) continue;
+        window.clear();
+        const int lo = std::max(0, t - out.window_days), hi = std::min(n - 1, t + out.window_days);
+        for (int u = lo; u <= hi; ++u) {
+          if (u != t && raw[u] > 0) window.push_back(raw[u]);
+        }
+        double median = whole_median;
+        double limit = whole_limit;
+        if (static_cast<int>(window.size()) >= out.min_points) {
+          limit = HampelLimit(window, out.threshold, &median);
+        } else if (static_cast<int>(whole.size()) <= out.min_points) {
+          continue;  // too little history to call anything an outlier
+        }
+        if (raw[t] > limit) {
+          flags[t] |= kFlagOutlier;
+          limits[t] = static_cast<float>(limit);
+          ++sum.outlier_days;
+          sum.capped_units += raw[t] - limit;
+          if (sum.outlier_examples.size() < kMaxExamples) {
+            sum.outlier_examples.push_back(
+                {fmt::format("{}@{} {}", key.sku, key.location, panel.DateAt(t).ToString()),
+                 fmt::format("demand {:g} > limit {:.1f} (local median {:g}); capped to {:.1f}",
+                             raw[t], limit, median, limit)});
+          }
+        }
+      }
+      // Cap after detection so that one capped day does not change its neighbours' limits.
+      for (int t = 0; t < n; ++t) {
+        if (flags[t] & kFlagOutlier) demand[t] = limits[t];
+      }
+    }
+
+    for (int t = 0; t < n; ++t) {
+      const uint8_t f = flags[t];
+      if (f & kFlagNotLaunched) continue;
+      ++sum.days;
+      if (f & kFlagPromotion) ++sum.promotion_days;
+      if (f & kFlagMissing) {
+        ++sum.missing_days;
+        continue;
+      }
+      if (raw[t] > 0) {
+        ++sum.demand_days;
+      } else {
+        ++sum.zero_days;
+      }
+      if (f & kFlagCensored) {
+        ++sum.censored_days;
+        if (sum.censored_examples.size() < kMaxExamples) {
+          sum.censored_examples.push_back(
+              {fmt::format("{}@{} {}", key.sku, key.location, panel.DateAt(t).ToString()),
+               fmt::format("ended the day with {:g} on hand after selling {:g}: demand may have "
+                           "been higher",
+                           on_hand[t], raw[t])});
+        }
+      }
+    }
+  }
+  // Missing days are a property of the location: give examples per location and date.
+  for (size_t i = 0; i < panel.num_series() && sum.missing_examples.size() < kMaxExamples; ++i) {
+    auto flags = panel.flags(i);
+    for (int t = 0; t < n && sum.missing_examples.size() < kMaxExamples; ++t) {
+      if (!(flags[t] & kFlagMissing) || (flags[t] & kFlagNotLaunched)) continue;
+      const std::string where =
+          fmt::format("{} {}", panel.key(i).location, panel.DateAt(t).ToString());
+      bool dup = false;
+      for (const auto& e : sum.missing_examples) dup = dup || e.where == where;
+      if (!dup) {
+        sum.missing_examples.push_back(
+            {where, "no order lines at this location on this day: missing, not zero demand"});
+      }
+    }
+  }
+  return sum;
+}
+
+}  // namespace stockcast::clean

@@ -1,1 +1,63 @@
-int main() { return 0; }
+// stockcast: demand forecasting and inventory optimisation for e-commerce.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "stockcast/version.h"
+
+namespace stockcast::cli {
+
+int ExitCodeFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return kExitInvalidInput;
+    case ErrorCode::kNotFound: return kExitNotFound;
+    case ErrorCode::kConflict: return kExitConflict;
+    case ErrorCode::kUnavailable: return kExitUnavailable;
+    case ErrorCode::kInternal: return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+}  // namespace stockcast::cli
+
+int main(int argc, char** argv) {
+  using namespace stockcast;
+  using namespace stockcast::cli;
+  CLI::App app{"stockcast " STOCKCAST_VERSION
+               " - demand forecasting and inventory optimisation for e-commerce"};
+  app.set_version_flag("--version", STOCKCAST_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 ok, 1 internal error, 2 bad command line, 3 invalid input data,\n"
+      "4 file or record not found, 5 conflict, 6 unavailable.\n"
+      "Run 'stockcast COMMAND --help' for a command's options.");
+  GlobalOptions global;
+  app.add_option("--config", global.config_path,
+                 "TOML config file (default: ./stockcast.toml when present; see 'stockcast "
+                 "config --defaults')");
+  app.add_flag("-q,--quiet", global.quiet, "no progress bars or summaries on stderr");
+  Runner runner;
+  AddGenerateCommand(app, global, &runner);
+  AddImportCommand(app, global, &runner);
+  AddForecastCommand(app, global, &runner);
+  AddPlanCommand(app, global, &runner);
+  AddReportCommand(app, global, &runner);
+  AddModelsCommand(app, global, &runner);
+  AddConfigCommand(app, global, &runner);
+  AddServeCommand(app, global, &runner);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  Status status = runner ? runner() : Status(Error::Internal("no command chosen"));
+  if (status.ok()) return kExitOk;
+  std::fprintf(stderr, "stockcast: error: %s\n", status.error().message.c_str());
+  if (!status.error().details.empty()) {
+    std::fprintf(stderr, "  %s\n", status.error().details.c_str());
+  }
+  return ExitCodeFor(status.error().code);
+}

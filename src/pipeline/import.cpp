@@ -1,1 +1,378 @@
-// placeholder: implemented in progress
+#include "stockcast/pipeline/import.h"
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "stockcast/clean/aggregate.h"
+#include "stockcast/clean/order_cleaner.h"
+#include "stockcast/clean/series_cleaner.h"
+#include "stockcast/io/order_reader.h"
+#include "stockcast/io/table_readers.h"
+
+namespace stockcast::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Order lines kept after parsing, with the reader that owns their interned strings.
+struct ParsedOrders {
+  std::unique_ptr<io::OrderReader> reader;
+  std::vector<io::OrderLine> lines;
+  std::vector<clean::LineRule> rules;
+};
+
+struct OtherData {
+  std::vector<Product> products;
+  std::vector<Supplier> suppliers;
+  std::vector<Location> locations;
+  std::vector<StockSnapshot> snapshots;
+  std::vector<Receipt> receipts;
+  std::vector<CartAdds> cart_adds;
+  std::vector<Promotion> promotions;
+};
+
+std::optional<MovementType> MovementFor(clean::LineRule rule) {
+  switch (rule) {
+    case clean::LineRule::kDemand: return MovementType::kSale;
+    case clean::LineRule::kReturn: return MovementType::kReturn;
+    case clean::LineRule::kAdjustment: return MovementType::kAdjustment;
+    default: return std::nullopt;
+  }
+}
+
+// Ledger entry of an imported order line. The key is the hash of the whole raw line, so the
+// same line imported again (same file twice, or overlapping exports) is recognised.
+Movement ToMovement(const ParsedOrders& p, size_t i, MovementType type, const std::string& actor) {
+  const io::OrderLine& l = p.lines[i];
+  const io::OrderReader& r = *p.reader;
+  Movement m;
+  m.idempotency_key = fmt::format("order-line:{:016x}", l.hash);
+  m.type = type;
+  m.sku = r.skus()[l.sku];
+  m.location = r.locations()[l.location];
+  m.date = l.date;
+  m.seconds = l.seconds;
+  // Sales and returns are positive quantities; an adjustment keeps its sign (a write-off < 0).
+  m.quantity = type == MovementType::kAdjustment ? l.quantity : std::fabs(l.quantity);
+  m.unit_price = l.unit_price;
+  m.reference = r.orders()[l.order];
+  m.actor = actor;
+  m.source = fmt::format("{}:{}", r.csv().name(), l.line);
+  return m;
+}
+
+Movement ReceiptMovement(const Receipt& rc, const std::string& actor) {
+  Movement m;
+  m.idempotency_key = fmt::format("receipt:{}:{}:{}", rc.po_id, rc.sku, rc.location);
+  m.type = MovementType::kReceipt;
+  m.sku = rc.sku;
+  m.location = rc.location;
+  m.date = rc.date;
+  m.quantity = rc.quantity;
+  m.reference = rc.po_id;
+  m.actor = actor;
+  m.source = "receipts";
+  return m;
+}
+
+Status ReadOtherFiles(const ImportOptions& o, OtherData* d, clean::CleaningReport* report) {
+  auto note = [&](const std::string& path, const char* kind, size_t rows) {
+    report->files.push_back({path, kind, "", static_cast<int64_t>(rows)});
+  };
+#define SC_READ(field, fn, kind)                  \
+  if (!o.field.empty()) {                         \
+    auto r = io::fn(o.field);                     \
+    if (!r.ok()) return r.error();                \
+    d->field = std::move(r).value();              \
+    note(o.field, kind, d->field.size());         \
+  }
+  SC_READ(products, ReadProducts, "products")
+  SC_READ(suppliers, ReadSuppliers, "suppliers")
+  SC_READ(locations, ReadLocations, "locations")
+  SC_READ(snapshots, ReadSnapshots, "stock_snapshots")
+  SC_READ(receipts, ReadReceipts, "receipts")
+  SC_READ(cart_adds, ReadCartAdds, "cart_adds")
+  SC_READ(promotions, ReadPromotions, "promotions")
+#undef SC_READ
+  for (size_t i = 0; i < d->products.size(); ++i) {
+    SC_RETURN_IF_ERROR(d->products[i].Validate(fmt::format("{} row {}", o.products, i + 2)));
+  }
+  for (size_t i = 0; i < d->suppliers.size(); ++i) {
+    SC_RETURN_IF_ERROR(d->suppliers[i].Validate(fmt::format("{} row {}", o.suppliers, i + 2)));
+  }
+  return Status::Ok();
+}
+
+Status ParseOrders(const ImportOptions& o, clean::OrderCleaner& cleaner,
+                   std::vector<ParsedOrders>* out, clean::CleaningReport* report,
+                   const ProgressFn& progress) {
+  for (const auto& path : o.order_files) {
+    ParsedOrders p;
+    auto reader = io::OrderReader::Open(path, o.mapping);
+    if (!reader.ok()) return reader.error();
+    p.reader = std::move(reader).value();
+    cleaner.BeginFile(*p.reader);
+    const std::string stage = "reading " + fs::path(path).filename().string();
+    io::OrderLine line;
+    for (int64_t n = 0;; ++n) {
+      auto more = p.reader->Next(&line);
+      if (!more.ok()) return more.error();
+      if (!*more) break;
+      p.rules.push_back(cleaner.Classify(line, *p.reader));
+      p.lines.push_back(line);
+      if ((n & 0xFFFF) == 0 && p.reader->csv().total()) {
+        ReportProgress(progress, stage,
+                       static_cast<double>(p.reader->csv().consumed()) / *p.reader->csv().total());
+      }
+    }
+    ReportProgress(progress, stage, 1.0);
+    cleaner.EndFile(*p.reader);
+    report->files.push_back({path, "orders", o.mapping.name, p.reader->csv().records()});
+    out->push_back(std::move(p));
+  }
+  return Status::Ok();
+}
+
+void WarnUnknownSkus(const std::unordered_set<std::string>& known,
+                     const std::vector<ParsedOrders>& orders, clean::OrderCleaner& cleaner) {
+  if (known.empty()) return;
+  std::unordered_set<std::string> reported;
+  for (const auto& p : orders) {
+    for (size_t i = 0; i < p.lines.size(); ++i) {
+      if (p.rules[i] != clean::LineRule::kDemand) continue;
+      const std::string& sku = p.reader->skus()[p.lines[i].sku];
+      if (known.count(sku) || !reported.insert(sku).second) continue;
+      cleaner.Warn(clean::Warning::kUnknownSku,
+                   fmt::format("{}:{}", p.reader->csv().name(), p.lines[i].line),
+                   fmt::format("SKU \"{}\" is not in the product list", sku));
+    }
+  }
+}
+
+Status StrictCheck(const clean::CleaningReport& report) {
+  if (report.total_warnings() == 0) return Status::Ok();
+  std::string what;
+  for (int w = 0; w < clean::kNumWarnings; ++w) {
+    if (report.warnings[w] == 0) continue;
+    const auto& ex = report.warning_examples[w];
+    what += fmt::format("\n  {} x {} (first at {})",
+                        ToString(static_cast<clean::Warning>(w)), report.warnings[w],
+                        ex.empty() ? "?" : ex[0].where);
+  }
+  return Error::InvalidArgument(
+      fmt::format("--strict: the import has data-quality warnings, nothing was written:{}", what));
+}
+
+// Feeds everything a panel is built from; used for dry runs (from the files) and for the
+// store (from everything stored, so earlier imports count too).
+void FeedOther(clean::DailyAggregator& agg, const std::vector<StockSnapshot>& snapshots,
+               const std::vector<CartAdds>& cart_adds, const std::vector<Promotion>& promotions) {
+  for (const auto& s : snapshots) agg.AddSnapshot(s);
+  for (const auto& c : cart_adds) agg.AddCartAdds(c);
+  for (const auto& p : promotions) agg.AddPromotion(p);
+}
+
+}  // namespace
+
+ImportOptions::ImportOptions() : mapping(*io::PresetMapping("generic")) {}
+
+Status AddDirectory(const std::string& dir, ImportOptions* o) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return Error::NotFound(fmt::format("{}: not a directory", dir));
+  }
+  auto find = [&](const char* stem) -> std::string {
+    for (const char* ext : {".csv", ".csv.zst"}) {
+      fs::path p = fs::path(dir) / (std::string(stem) + ext);
+      if (fs::exists(p, ec)) return p.string();
+    }
+    return {};
+  };
+  if (auto p = find("orders"); !p.empty()) o->order_files.push_back(p);
+  o->products = find("products");
+  o->suppliers = find("suppliers");
+  o->locations = find("locations");
+  o->snapshots = find("stock_snapshots");
+  o->receipts = find("receipts");
+  o->cart_adds = find("cart_adds");
+  o->promotions = find("promotions");
+  if (o->order_files.empty() && o->products.empty() && o->suppliers.empty() &&
+      o->locations.empty() && o->snapshots.empty() && o->receipts.empty() &&
+      o->cart_adds.empty() && o->promotions.empty()) {
+    return Error::InvalidArgument(fmt::format(
+        "{}: no importable files; expected any of orders, products, suppliers, locations, "
+        "stock_snapshots, receipts, cart_adds, promotions (.csv or .csv.zst)",
+        dir));
+  }
+  return Status::Ok();
+}
+
+Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
+                                        const ImportOptions& options,
+                                        const ProgressFn& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SC_RETURN_IF_ERROR(config.Validate());
+  clean::CleaningReport report;
+  report.dry_run = store == nullptr;
+
+  // 1. Parse and check every file before anything is written.
+  OtherData other;
+  SC_RETURN_IF_ERROR(ReadOtherFiles(options, &other, &report));
+  clean::OrderCleaner cleaner(config.clean);
+  std::vector<ParsedOrders> orders;
+  SC_RETURN_IF_ERROR(ParseOrders(options, cleaner, &orders, &report, progress));
+
+  std::unordered_set<std::string> known_skus;
+  for (const auto& p : other.products) known_skus.insert(p.sku);
+  std::vector<Product> stored_products;
+  if (store) {
+    SC_ASSIGN_OR_RETURN(stored_products, store->ListProducts());
+    for (const auto& p : stored_products) known_skus.insert(p.sku);
+  }
+  WarnUnknownSkus(known_skus, orders, cleaner);
+  report.TakeLineCounts(cleaner);
+  if (options.strict) SC_RETURN_IF_ERROR(StrictCheck(report));
+
+  auto finish = [&]() {
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+
+  // 2a. Dry run: aggregate the files alone.
+  if (!store) {
+    clean::DailyAggregator agg;
+    for (const auto& p : orders) {
+      for (size_t i = 0; i < p.lines.size(); ++i) {
+        const io::OrderLine& l = p.lines[i];
+        const auto& r = *p.reader;
+        if (auto type = MovementFor(p.rules[i])) {
+          agg.Add(r.skus()[l.sku], r.locations()[l.location], l.date, *type,
+                  *type == MovementType::kAdjustment ? l.quantity : std::fabs(l.quantity),
+                  l.unit_price);
+        } else if (p.rules[i] != clean::LineRule::kDuplicate) {
+          agg.NoteActivity(r.locations()[l.location], l.date);
+        }
+      }
+    }
+    for (const auto& rc : other.receipts) {
+      if (rc.status == ReceiptStatus::kReceived) agg.Add(ReceiptMovement(rc, options.actor));
+    }
+    FeedOther(agg, other.snapshots, other.cart_adds, other.promotions);
+    ReportProgress(progress, "cleaning series", 0.0);
+    DemandPanel panel = agg.Build(config.clean);
+    report.series = clean::CleanSeries(panel, config.clean);
+    ReportProgress(progress, "cleaning series", 1.0);
+    finish();
+    return report;
+  }
+
+  // 2b. Store: one transaction for everything.
+  nlohmann::json params = {{"actor", options.actor}, {"strict", options.strict}};
+  params["files"] = nlohmann::json::array();
+  for (const auto& f : report.files) params["files"].push_back({{"path", f.path}, {"kind", f.kind}});
+  Status status = store->WithTransaction([&]() -> Status {
+    SC_ASSIGN_OR_RETURN(const int64_t run_id, store->StartRun("import", params.dump()));
+    SC_RETURN_IF_ERROR(store->UpsertSuppliers(other.suppliers));
+    SC_RETURN_IF_ERROR(store->UpsertLocations(other.locations));
+    SC_RETURN_IF_ERROR(store->UpsertProducts(other.products));
+
+    // SKUs and locations seen only in orders become master records (name from the order's
+    // description), without overwriting what is already known.
+    std::set<std::string> known_locations;
+    SC_ASSIGN_OR_RETURN(auto stored_locations, store->ListLocations());
+    for (const auto& l : stored_locations) known_locations.insert(l.id);
+    std::vector<Product> new_products;
+    std::vector<Location> new_locations;
+    for (const auto& p : orders) {
+      const auto& r = *p.reader;
+      std::vector<uint8_t> used_sku(r.skus().size(), 0), used_loc(r.locations().size(), 0);
+      for (size_t i = 0; i < p.lines.size(); ++i) {
+        if (!MovementFor(p.rules[i])) continue;
+        used_sku[p.lines[i].sku] = 1;
+        used_loc[p.lines[i].location] = 1;
+      }
+      for (uint32_t s = 0; s < used_sku.size(); ++s) {
+        if (!used_sku[s] || !known_skus.insert(r.skus()[s]).second) continue;
+        Product prod;
+        prod.sku = r.skus()[s];
+        prod.name = s < r.descriptions().size() ? r.descriptions()[s] : "";
+        new_products.push_back(std::move(prod));
+      }
+      for (uint32_t l = 0; l < used_loc.size(); ++l) {
+        if (!used_loc[l] || !known_locations.insert(r.locations()[l]).second) continue;
+        new_locations.push_back({r.locations()[l], r.locations()[l], 0.0});
+      }
+    }
+    SC_RETURN_IF_ERROR(store->UpsertProducts(new_products));
+    SC_RETURN_IF_ERROR(store->UpsertLocations(new_locations));
+
+    // The ledger, in batches to bound memory.
+    constexpr size_t kBatch = 1 << 16;
+    std::vector<Movement> batch;
+    batch.reserve(kBatch);
+    auto flush = [&]() -> Status {
+      if (batch.empty()) return Status::Ok();
+      SC_ASSIGN_OR_RETURN(AppendStats stats, store->AppendMovements(batch));
+      report.ledger_inserted += stats.inserted;
+      report.ledger_already_present += stats.already_present;
+      batch.clear();
+      return Status::Ok();
+    };
+    size_t total_lines = 0, done = 0;
+    for (const auto& p : orders) total_lines += p.lines.size();
+    for (const auto& p : orders) {
+      for (size_t i = 0; i < p.lines.size(); ++i, ++done) {
+        auto type = MovementFor(p.rules[i]);
+        if (!type) continue;
+        batch.push_back(ToMovement(p, i, *type, options.actor));
+        if (batch.size() == kBatch) {
+          SC_RETURN_IF_ERROR(flush());
+          ReportProgress(progress, "writing ledger", static_cast<double>(done) / total_lines);
+        }
+      }
+    }
+    for (const auto& rc : other.receipts) {
+      if (rc.status == ReceiptStatus::kReceived) batch.push_back(ReceiptMovement(rc, options.actor));
+    }
+    SC_RETURN_IF_ERROR(flush());
+    ReportProgress(progress, "writing ledger", 1.0);
+    SC_RETURN_IF_ERROR(store->UpsertReceipts(other.receipts));
+    SC_RETURN_IF_ERROR(store->UpsertSnapshots(other.snapshots));
+    SC_RETURN_IF_ERROR(store->UpsertCartAdds(other.cart_adds));
+    SC_RETURN_IF_ERROR(store->UpsertPromotions(other.promotions));
+
+    // Rebuild the cleaned daily panel from everything stored.
+    ReportProgress(progress, "cleaning series", 0.0);
+    clean::DailyAggregator agg;
+    MovementFilter all;
+    SC_RETURN_IF_ERROR(store->ForEachMovement(all, [&](const Movement& m) { agg.Add(m); }));
+    // Non-stock lines (fees, postage) still show that a location was trading that day.
+    for (const auto& p : orders) {
+      for (size_t i = 0; i < p.lines.size(); ++i) {
+        if (p.rules[i] == clean::LineRule::kNonProduct || p.rules[i] == clean::LineRule::kZeroQuantity) {
+          agg.NoteActivity(p.reader->locations()[p.lines[i].location], p.lines[i].date);
+        }
+      }
+    }
+    SC_ASSIGN_OR_RETURN(auto snapshots, store->ListSnapshots());
+    SC_ASSIGN_OR_RETURN(auto cart_adds, store->ListCartAdds());
+    SC_ASSIGN_OR_RETURN(auto promotions, store->ListPromotions());
+    FeedOther(agg, snapshots, cart_adds, promotions);
+    DemandPanel panel = agg.Build(config.clean);
+    report.series = clean::CleanSeries(panel, config.clean);
+    SC_RETURN_IF_ERROR(store->SavePanel(panel));
+    ReportProgress(progress, "cleaning series", 1.0);
+    SC_RETURN_IF_ERROR(store->RebuildStockLevels());
+    finish();
+    return store->FinishRun(run_id, "ok", report.ToJson().dump());
+  });
+  if (!status.ok()) return status.error();
+  return report;
+}
+
+}  // namespace stockcast::pipeline

@@ -60,6 +60,17 @@ class CsvReader {
   Status Fill();
   Error Fail(int64_t line, int64_t column, std::string_view rule) const;
 
+  struct FieldInfo {
+    uint32_t begin, end;  // bytes in buf_, relative to the record start
+    uint32_t line;        // lines after the record's first line
+    uint32_t column;      // 1-based byte column
+    bool escaped;         // quoted with "" inside: unescape when the record is complete
+  };
+  // Parses one record at begin_. Returns 1 = complete, 0 = needs more input, or an error.
+  Result<int> ParseRecord(size_t* record_end);
+  Status Unescape();
+  Status CheckUtf8() const;
+
   std::unique_ptr<ByteSource> source_;
   CsvOptions options_;
   std::vector<std::string> header_;
@@ -67,13 +78,13 @@ class CsvReader {
   size_t begin_ = 0;  // start of unparsed data in buf_
   size_t end_ = 0;    // end of valid data in buf_
   bool eof_ = false;
-  bool first_read_ = true;
+  bool first_fill_ = true;
   int64_t next_line_ = 1;    // physical line at begin_
   int64_t record_line_ = 0;
   int64_t records_ = 0;
   size_t record_start_ = 0;  // offset of the current record in buf_ (valid until next Next())
+  std::vector<FieldInfo> info_;
   std::vector<std::string_view> fields_;
-  std::vector<uint32_t> field_offsets_;  // offset of each field's first byte from record start
 };
 
 }  // namespace stockcast::io

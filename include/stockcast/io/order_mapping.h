@@ -40,6 +40,9 @@ struct OrderMapping {
   char delimiter = ',';
   // Decimal comma ("2,55") in numeric fields, as in many European exports.
   bool decimal_comma = false;
+  // Order-level columns (timestamp, location, customer, cancelled) left blank on later rows of
+  // the same order are taken from the order's first row (Shopify exports do this).
+  bool carry_order_fields = false;
 
   const std::string& column(OrderField f) const { return columns[static_cast<int>(f)]; }
 };
@@ -61,6 +64,7 @@ std::vector<std::string> PresetNames();
 //   default_location = "MAIN"
 //   delimiter = ";"
 //   decimal_comma = true
+//   carry_order_fields = true  # blank order-level cells repeat the order's first row
 Result<OrderMapping> LoadMappingFile(const std::string& path);
 Result<OrderMapping> ParseMapping(std::string_view toml_text, const std::string& name);
 

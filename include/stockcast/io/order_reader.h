@@ -76,6 +76,8 @@ class OrderReader {
   Interner orders_, skus_, locations_;
   std::vector<std::string> descriptions_;
   uint32_t default_location_ = 0;
+  uint32_t last_order_ = UINT32_MAX;  // previous line's order, for carry_order_fields
+  OrderLine last_;
 };
 
 // Parses a decimal number (optionally with decimal comma); false on anything else.

@@ -1,0 +1,58 @@
+#pragma once
+// Aggregation of movements, stock snapshots, cart adds and promotions into a DemandPanel of
+// daily series (one per SKU x location), telling missing days from true zero-demand days.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "stockcast/clean/clean_options.h"
+#include "stockcast/core/demand_panel.h"
+#include "stockcast/core/entities.h"
+#include "stockcast/io/order_reader.h"
+
+namespace stockcast::clean {
+
+class DailyAggregator {
+ public:
+  // A stock movement (sale, return, receipt, adjustment, transfer) on a day.
+  void Add(std::string_view sku, std::string_view location, Date date, MovementType type,
+           double quantity, double unit_price);
+  void Add(const Movement& m) { Add(m.sku, m.location, m.date, m.type, m.quantity, m.unit_price); }
+  // A line that shows the location was trading that day (any order line, even a fee).
+  void NoteActivity(std::string_view location, Date date);
+  void AddSnapshot(const StockSnapshot& snapshot);
+  void AddCartAdds(const CartAdds& cart_adds);
+  void AddPromotion(const Promotion& promotion);
+
+  // Builds the panel over [first day with data, last day with data] (or `end` when later):
+  // demand/raw demand/returns/price/receipts/cart adds/on hand per day; flags for missing days
+  // (location not trading), days before a series starts, promotions and calendar events; and
+  // the end-of-day on hand reconstructed from snapshots and movements, flagging days that end
+  // out of stock as censored. Outliers are left to CleanSeries.
+  DemandPanel Build(const CleanOptions& options, std::optional<Date> end = std::nullopt) const;
+
+  size_t num_series() const { return series_.size(); }
+
+ private:
+  struct Day {
+    double sales = 0, revenue = 0, priced_units = 0, returns = 0, receipts = 0, adjust = 0;
+  };
+  uint32_t Series(std::string_view sku, std::string_view location);
+  static uint64_t Key(uint32_t series, Date d) {
+    return (static_cast<uint64_t>(series) << 32) | static_cast<uint32_t>(d.days());
+  }
+
+  io::Interner skus_, locations_;
+  std::unordered_map<uint64_t, uint32_t> series_index_;  // sku id << 32 | location id
+  std::vector<std::pair<uint32_t, uint32_t>> series_;    // (sku id, location id)
+  std::unordered_map<uint64_t, Day> days_;
+  std::unordered_map<uint64_t, int64_t> activity_;  // location << 32 | day -> lines
+  std::unordered_map<uint64_t, double> snapshots_;  // series key -> on hand
+  std::vector<CartAdds> cart_adds_;
+  std::vector<Promotion> promotions_;
+  std::optional<Date> first_, last_;
+};
+
+}  // namespace stockcast::clean

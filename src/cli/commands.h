@@ -1,0 +1,40 @@
+#pragma once
+// The stockcast subcommands. Each registers its options on the CLI11 app and, when chosen,
+// runs and returns a Status; main maps the Status to an exit code (exit_codes.h).
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "stockcast/core/error.h"
+
+namespace stockcast::cli {
+
+struct GlobalOptions {
+  std::string config_path;  // --config; default ./stockcast.toml when present
+  bool quiet = false;
+};
+
+// Set by the chosen subcommand's callback.
+using Runner = std::function<Status()>;
+
+void AddGenerateCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+void AddImportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+void AddForecastCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+void AddPlanCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+void AddReportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+void AddModelsCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+void AddConfigCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+
+// Exit codes (documented in the README). The one place where error codes become exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInternal = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInvalidInput = 3;
+inline constexpr int kExitNotFound = 4;
+inline constexpr int kExitConflict = 5;
+inline constexpr int kExitUnavailable = 6;
+int ExitCodeFor(ErrorCode code);
+
+}  // namespace stockcast::cli
