@@ -19,16 +19,21 @@ double Median(std::vector<double>& v) {
   return m;
 }
 
-// Hampel limit: median + k * 1.4826 * MAD, where 1.4826 makes the MAD a consistent estimate of
-// the standard deviation under normality (Hampel 1974). Demand is discrete and often constant,
-// where MAD = 0 would flag every change; the scale is floored at max(1, 10% of the median).
+// Hampel limit on log(1 + demand): median + k * 1.4826 * MAD, where 1.4826 makes the MAD a
+// consistent estimate of the standard deviation under normality (Hampel 1974). Order sizes
+// are heavy-tailed (wholesale buyers order 10-50x a typical quantity as a matter of course),
+// so the filter works on the log scale: it asks "how many times the typical day is this?",
+// not "how many units above it?". The log-scale spread is floored at 0.5 so that a series
+// that always sells the same amount (MAD = 0) does not flag every change. Returns the limit
+// in units.
 double HampelLimit(std::vector<double>& values, double k, double* median_out) {
+  for (double& v : values) v = std::log1p(v);
   const double med = Median(values);
   for (double& v : values) v = std::fabs(v - med);
   const double mad = Median(values);
-  const double scale = std::max({1.4826 * mad, 1.0, 0.1 * med});
-  *median_out = med;
-  return med + k * scale;
+  const double scale = std::max(1.4826 * mad, 0.5);
+  *median_out = std::expm1(med);
+  return std::expm1(med + k * scale);
 }
 
 }  // namespace

@@ -1,1 +1,367 @@
-// placeholder: implemented in progress
+// Baseline models. These are deliberately simple: they set the bar later models (ETS, ARIMA,
+// ...) must clear, and they stand in when a better model cannot fit a series.
+//
+// Point forecasts:
+//   naive     y(n+h) = last usable value
+//   snaive    y(n+h) = last usable value on the same position of the season (m days back,
+//             2m back, ... until one is usable)
+//   mean      y(n+h) = mean of all usable days
+//   ma        y(n+h) = mean of the last `window` usable days
+//   baseline  y(n+h) = level x profile[(n - 1 + h) mod m], where profile is a day-of-week
+//             (season position) factor estimated over the last `profile_weeks` seasons and
+//             shrunk toward 1, and level is the deseasonalised mean of the last `window`
+//             usable days.
+// "Usable" excludes missing, censored (stockout) and not-yet-launched days: a stockout day's
+// sales understate demand, so averaging them in would bias every forecast low.
+//
+// Quantiles (all models): empirical, from the distribution of the model's own rolling
+// one-step-ahead errors e(t) = y(t) - yhat(t | y[0..t)) over the last `error_days` days. At
+// step h the error quantile is scaled by g(h): sqrt(h) for naive (a random walk's h-step error
+// sums h one-step errors), sqrt(ceil(h / m)) for snaive, and 1 for the level models (mean, ma,
+// baseline), whose error does not compound across steps under their own assumption of a
+// constant level. Quantile(h, p) = max(0, mean(h) + g(h) Q_e(p)), which is non-decreasing in p
+// because Q_e is. With fewer than kMinErrors errors the sample extremes would be the
+// quantiles, so a normal stand-in is used instead, with sigma = max(sd(e), sqrt(mean(h))): at
+// least Poisson spread, because a near-empty history says little and should not look certain.
+#include "stockcast/forecast/baseline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "stockcast/forecast/distribution.h"
+
+namespace stockcast::forecast {
+namespace {
+
+constexpr int kMinErrors = 10;
+
+enum class Kind { kNaive, kSeasonalNaive, kMean, kMovingAverage, kBaseline };
+
+struct Settings {
+  Kind kind = Kind::kBaseline;
+  std::string name;
+  int window = 28;
+  int season = 0;  // snaive: 0 = the season length given at fit
+  int profile_weeks = 8;
+  double shrinkage = 1.0;
+  int error_days = 90;
+};
+
+class BaselineModel final : public ForecastModel {
+ public:
+  explicit BaselineModel(Settings settings) : s_(std::move(settings)) {}
+
+  std::string_view name() const override { return s_.name; }
+
+  Status Fit(std::span<const double> y, std::span<const uint8_t> flags,
+             int season_length) override {
+    if (!flags.empty() && flags.size() != y.size()) {
+      return Error::InvalidArgument(fmt::format(
+          "{}: flags has {} days but the series has {}; they must match", s_.name, flags.size(),
+          y.size()));
+    }
+    if (season_length < 1) {
+      return Error::InvalidArgument(
+          fmt::format("{}: season_length = {}; must be >= 1", s_.name, season_length));
+    }
+    const size_t n = y.size();
+    y_.assign(n, 0.0);
+    usable_.assign(n, 0);
+    observed_.assign(n, 0);
+    cum_sum_.assign(n + 1, 0.0);
+    cum_count_.assign(n + 1, 0);
+    for (size_t t = 0; t < n; ++t) {
+      const bool finite = std::isfinite(y[t]);
+      y_[t] = finite ? std::max(0.0, y[t]) : 0.0;  // demand is never negative
+      observed_[t] = finite ? 1 : 0;
+      const bool bad_day = !flags.empty() && (flags[t] & kUnusableDayMask) != 0;
+      usable_[t] = finite && !bad_day ? 1 : 0;
+      cum_sum_[t + 1] = cum_sum_[t] + (usable_[t] ? y_[t] : 0.0);
+      cum_count_[t + 1] = cum_count_[t] + usable_[t];
+    }
+    season_ = s_.kind == Kind::kSeasonalNaive && s_.season > 0 ? s_.season : season_length;
+    fitted_ = true;
+    return Status::Ok();
+  }
+
+  Result<Forecast> Predict(int horizon, std::span<const double> levels) const override {
+    if (!fitted_) return Error::InvalidArgument(fmt::format("{}: Predict before Fit", s_.name));
+    if (horizon < 1) {
+      return Error::InvalidArgument(fmt::format("horizon = {}; must be >= 1", horizon));
+    }
+    for (size_t i = 0; i < levels.size(); ++i) {
+      if (!(levels[i] > 0.0 && levels[i] < 1.0)) {
+        return Error::InvalidArgument(
+            fmt::format("quantile level {} at position {}; must be in (0, 1)", levels[i], i + 1));
+      }
+      if (i > 0 && !(levels[i] > levels[i - 1])) {
+        return Error::InvalidArgument(fmt::format(
+            "quantile levels must be strictly ascending; {} follows {}", levels[i], levels[i - 1]));
+      }
+    }
+    const int n = static_cast<int>(y_.size());
+    Forecast out;
+    out.levels.assign(levels.begin(), levels.end());
+    out.mean = PointPath(n, horizon, &out.fallback);
+
+    // Rolling one-step-ahead errors of this model over the recent past (only origins where
+    // the model itself, not a fallback, would have produced the forecast).
+    std::vector<double> errors;
+    if (out.fallback.empty()) {
+      for (int t = std::max(1, n - s_.error_days); t < n; ++t) {
+        if (!usable_[t] || !HasEnoughData(t)) continue;
+        std::string unused;
+        const std::vector<double> one = PointPath(t, 1, &unused);
+        errors.push_back(y_[t] - one[0]);
+      }
+    }
+    std::sort(errors.begin(), errors.end());
+    double error_sd = 0.0;
+    if (errors.size() >= 2) {
+      double m = 0.0;
+      for (double e : errors) m += e;
+      m /= static_cast<double>(errors.size());
+      double ss = 0.0;
+      for (double e : errors) ss += (e - m) * (e - m);
+      error_sd = std::sqrt(ss / static_cast<double>(errors.size() - 1));
+    }
+
+    out.quantiles.assign(levels.size(), std::vector<double>(static_cast<size_t>(horizon), 0.0));
+    const bool all_zero_fallback = out.fallback.rfind("zero", 0) == 0;
+    for (int h = 1; h <= horizon; ++h) {
+      const double mean = out.mean[static_cast<size_t>(h - 1)];
+      const double growth = Growth(h);
+      double previous = 0.0;
+      for (size_t l = 0; l < levels.size(); ++l) {
+        double q = 0.0;
+        if (all_zero_fallback) {
+          q = 0.0;  // nothing known: the honest point forecast is zero and so is its spread
+        } else if (static_cast<int>(errors.size()) >= kMinErrors) {
+          q = mean + growth * EmpiricalQuantile(errors, levels[l]);
+        } else {
+          const double sigma = std::max(error_sd, std::sqrt(std::max(mean, 0.0)));
+          q = mean + growth * NormalQuantile(levels[l]) * sigma;
+        }
+        // Clip at zero (demand) and guard monotonicity against rounding.
+        q = std::max({q, 0.0, previous});
+        out.quantiles[l][static_cast<size_t>(h - 1)] = q;
+        previous = q;
+      }
+    }
+    return out;
+  }
+
+ private:
+  int UsableBefore(int n) const { return cum_count_[static_cast<size_t>(n)]; }
+
+  bool HasEnoughData(int n) const {
+    const int need = s_.kind == Kind::kSeasonalNaive ? season_ : 1;
+    return UsableBefore(n) >= need;
+  }
+
+  double Growth(int h) const {
+    switch (s_.kind) {
+      case Kind::kNaive: return std::sqrt(static_cast<double>(h));
+      case Kind::kSeasonalNaive:
+        return std::sqrt(static_cast<double>((h + season_ - 1) / season_));
+      case Kind::kMean:
+      case Kind::kMovingAverage:
+      case Kind::kBaseline: return 1.0;
+    }
+    return 1.0;
+  }
+
+  // Mean of the last `window` usable days before n (all of them when fewer).
+  double RecentMean(int n, int window) const {
+    double sum = 0.0;
+    int count = 0;
+    for (int t = n - 1; t >= 0 && count < window; --t) {
+      if (!usable_[t]) continue;
+      sum += y_[t];
+      ++count;
+    }
+    return count > 0 ? sum / count : 0.0;
+  }
+
+  // Point forecasts for steps 1..horizon from the data y[0..n). Sets *fallback when the model
+  // cannot run on this prefix and a simpler rule is used.
+  std::vector<double> PointPath(int n, int horizon, std::string* fallback) const {
+    const size_t hz = static_cast<size_t>(horizon);
+    const int usable = UsableBefore(n);
+    if (usable == 0) {
+      // Only censored or flagged days (or nothing): their mean is a lower bound on demand,
+      // still better than zero; with no numbers at all, forecast zero.
+      double sum = 0.0;
+      int count = 0;
+      for (int t = 0; t < n; ++t) {
+        if (observed_[t]) {
+          sum += y_[t];
+          ++count;
+        }
+      }
+      if (count > 0) {
+        *fallback = fmt::format("mean of {} censored/flagged days: no usable days", count);
+        return std::vector<double>(hz, sum / count);
+      }
+      *fallback = "zero: no data";
+      return std::vector<double>(hz, 0.0);
+    }
+    if (!HasEnoughData(n)) {
+      *fallback = fmt::format("mean: {} usable days, {} needs {}", usable, s_.name, season_);
+      return std::vector<double>(hz, cum_sum_[static_cast<size_t>(n)] / usable);
+    }
+    std::vector<double> out(hz, 0.0);
+    switch (s_.kind) {
+      case Kind::kNaive: {
+        int t = n - 1;
+        while (!usable_[t]) --t;  // usable > 0 guarantees one exists
+        std::fill(out.begin(), out.end(), y_[t]);
+        break;
+      }
+      case Kind::kSeasonalNaive: {
+        const double overall = cum_sum_[static_cast<size_t>(n)] / usable;
+        for (int h = 1; h <= horizon; ++h) {
+          // Latest day before n on the same season position as n - 1 + h.
+          int t = n - 1 - ((season_ - 1 - (h - 1) % season_) % season_);
+          while (t >= 0 && !usable_[t]) t -= season_;
+          out[static_cast<size_t>(h - 1)] = t >= 0 ? y_[t] : overall;
+        }
+        break;
+      }
+      case Kind::kMean:
+        std::fill(out.begin(), out.end(), cum_sum_[static_cast<size_t>(n)] / usable);
+        break;
+      case Kind::kMovingAverage:
+        std::fill(out.begin(), out.end(), RecentMean(n, s_.window));
+        break;
+      case Kind::kBaseline: {
+        const std::vector<double> profile = Profile(n);
+        // Level: ratio estimator sum(y) / sum(profile) over the last `window` usable days,
+        // i.e. the mean deseasonalised demand, stable even when a profile factor is small.
+        double sum_y = 0.0;
+        double sum_p = 0.0;
+        int count = 0;
+        for (int t = n - 1; t >= 0 && count < s_.window; --t) {
+          if (!usable_[t]) continue;
+          sum_y += y_[t];
+          sum_p += profile[static_cast<size_t>(t % season_)];
+          ++count;
+        }
+        const double level = sum_p > 0.0 ? sum_y / sum_p : sum_y / std::max(count, 1);
+        for (int h = 1; h <= horizon; ++h) {
+          out[static_cast<size_t>(h - 1)] =
+              level * profile[static_cast<size_t>((n - 1 + h) % season_)];
+        }
+        break;
+      }
+    }
+    return out;
+  }
+
+  // Season-position factors over the last profile_weeks seasons before n. Raw factor
+  // r_p = mean(y on position p) / mean(y); with c_p usable days on p it is shrunk toward 1 as
+  // (c_p r_p + k) / (c_p + k), k = shrinkage, so a short history gives a flat profile. The
+  // factors are then rescaled to average 1 so that they redistribute, not change, the level.
+  std::vector<double> Profile(int n) const {
+    const size_t m = static_cast<size_t>(season_);
+    std::vector<double> profile(m, 1.0);
+    if (season_ <= 1 || s_.profile_weeks <= 0) return profile;
+    std::vector<double> sum(m, 0.0);
+    std::vector<int> count(m, 0);
+    double total = 0.0;
+    int total_count = 0;
+    for (int t = std::max(0, n - s_.profile_weeks * season_); t < n; ++t) {
+      if (!usable_[t]) continue;
+      const size_t p = static_cast<size_t>(t % season_);
+      sum[p] += y_[t];
+      ++count[p];
+      total += y_[t];
+      ++total_count;
+    }
+    if (total_count == 0 || total <= 0.0) return profile;
+    const double overall = total / total_count;
+    double average = 0.0;
+    for (size_t p = 0; p < m; ++p) {
+      const double raw = count[p] > 0 ? sum[p] / count[p] / overall : 1.0;
+      profile[p] = (count[p] * raw + s_.shrinkage) / (count[p] + s_.shrinkage);
+      if (count[p] == 0) profile[p] = 1.0;
+      average += profile[p];
+    }
+    average /= static_cast<double>(m);
+    if (average > 0.0) {
+      for (double& f : profile) f /= average;
+    }
+    return profile;
+  }
+
+  Settings s_;
+  int season_ = 7;
+  bool fitted_ = false;
+  std::vector<double> y_;
+  std::vector<uint8_t> usable_;
+  std::vector<uint8_t> observed_;
+  std::vector<double> cum_sum_;  // prefix sums over usable days
+  std::vector<int> cum_count_;
+};
+
+ParamSpec ErrorDaysSpec() {
+  return {"error_days", ParamType::kInt, "90", 0, 3650,
+          "recent days whose one-step-ahead errors set the quantiles"};
+}
+
+ModelFactory Factory(Kind kind, std::string name) {
+  return [kind, name](const ParamValues& values) -> std::unique_ptr<ForecastModel> {
+    Settings s;
+    s.kind = kind;
+    s.name = name;
+    s.error_days = values.GetInt("error_days");
+    if (kind == Kind::kMovingAverage || kind == Kind::kBaseline) s.window = values.GetInt("window");
+    if (kind == Kind::kSeasonalNaive) s.season = values.GetInt("season");
+    if (kind == Kind::kBaseline) {
+      s.profile_weeks = values.GetInt("profile_weeks");
+      s.shrinkage = values.GetDouble("shrinkage");
+    }
+    return std::make_unique<BaselineModel>(std::move(s));
+  };
+}
+
+}  // namespace
+
+Status RegisterBaselineModels(ModelRegistry& registry) {
+  SC_RETURN_IF_ERROR(registry.Register(
+      {"naive", "last usable value, repeated; quantiles from its one-step errors, widening as sqrt(h)",
+       ParamSchema({ErrorDaysSpec()}), Factory(Kind::kNaive, "naive")}));
+  SC_RETURN_IF_ERROR(registry.Register(
+      {"snaive", "seasonal naive: the value one season earlier (7 days for daily data)",
+       ParamSchema({{"season", ParamType::kInt, "0", 0, 366,
+                     "season length in days; 0 = the series' own (7 for daily data)"},
+                    ErrorDaysSpec()}),
+       Factory(Kind::kSeasonalNaive, "snaive")}));
+  SC_RETURN_IF_ERROR(registry.Register({"mean", "mean of all usable days",
+                                        ParamSchema({ErrorDaysSpec()}),
+                                        Factory(Kind::kMean, "mean")}));
+  SC_RETURN_IF_ERROR(registry.Register(
+      {"ma", "moving average of the last `window` usable days",
+       ParamSchema({{"window", ParamType::kInt, "28", 1, 3650, "usable days averaged"},
+                    ErrorDaysSpec()}),
+       Factory(Kind::kMovingAverage, "ma")}));
+  SC_RETURN_IF_ERROR(registry.Register(
+      {"baseline",
+       "recent level x day-of-week profile (shrunk toward flat when history is short); "
+       "stockout and missing days excluded",
+       ParamSchema({{"window", ParamType::kInt, "28", 1, 3650,
+                     "usable days whose deseasonalised mean is the level"},
+                    {"profile_weeks", ParamType::kInt, "8", 0, 520,
+                     "seasons (weeks) used to estimate the day-of-week profile; 0 = flat"},
+                    {"shrinkage", ParamType::kDouble, "1", 0, 1e6,
+                     "pseudo-days pulling each profile factor toward 1"},
+                    ErrorDaysSpec()}),
+       Factory(Kind::kBaseline, "baseline")}));
+  return Status::Ok();
+}
+
+}  // namespace stockcast::forecast

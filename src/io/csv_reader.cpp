@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "stockcast/io/csv_writer.h"
 
 namespace stockcast::io {
 namespace {
@@ -114,7 +113,17 @@ std::string CsvReader::RecordText() const {
   std::string out;
   for (size_t i = 0; i < fields_.size(); ++i) {
     if (i) out += options_.delimiter;
-    AppendCsvField(out, fields_[i]);
+    const std::string_view f = fields_[i];
+    if (f.find_first_of(std::string{options_.delimiter, '"', '\r', '\n'}) == std::string_view::npos) {
+      out += f;
+      continue;
+    }
+    out += '"';
+    for (char c : f) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
   }
   return out;
 }
@@ -206,6 +215,7 @@ Result<int> CsvReader::ParseRecord(size_t* record_end) {
     info_.push_back(f);
     if (pos == end_) {  // last record without a line end
       *record_end = pos;
+      record_lines_ = line;
       return 1;
     }
     const char c = b[pos];
@@ -220,12 +230,13 @@ Result<int> CsvReader::ParseRecord(size_t* record_end) {
       ++pos;  // '\n'
     }
     *record_end = pos;
+    record_lines_ = line;
     return 1;
   }
 }
 
 Status CsvReader::Unescape() {
-  char* b = buf_.data() + begin_;
+  char* b = buf_.data() + record_start_;
   for (auto& f : info_) {
     if (!f.escaped) continue;
     uint32_t w = f.begin;
@@ -278,7 +289,7 @@ Result<bool> CsvReader::ReadRecord() {
     record_start_ = begin_;
     record_line_ = next_line_;
     // Advance the physical line counter past the record.
-    int64_t lines = info_.back().line;
+    int64_t lines = record_lines_;
     const char last = record_end > begin_ ? buf_[record_end - 1] : '\0';
     if (last == '\n' || last == '\r') ++lines;
     next_line_ += lines;

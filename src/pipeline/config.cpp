@@ -287,7 +287,7 @@ min_lines_per_open_day = {}
 [clean.outliers]
 enabled = {}
 window_days = {}          # Hampel window: +- this many days
-threshold = {}            # limit = median + threshold * 1.4826 * MAD of positive demand
+threshold = {}            # log(1+demand) limit: median + threshold * 1.4826 * MAD
 min_points = {}
 protect_events = {}       # never cap festival, holiday or promotion days
 

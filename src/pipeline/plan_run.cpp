@@ -1,1 +1,377 @@
-// placeholder: implemented in progress
+#include "stockcast/pipeline/plan_run.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "stockcast/forecast/distribution.h"
+#include "stockcast/io/csv_writer.h"
+#include "stockcast/pipeline/forecast_run.h"
+#include "stockcast/policy/reorder_point.h"
+
+namespace stockcast::pipeline {
+namespace {
+
+constexpr size_t kRiskiestCount = 10;
+constexpr size_t kMaxSeriesWarnings = 20;
+
+using Key = std::pair<std::string, std::string>;  // (sku, location)
+
+bool RiskierThan(const PlanLine& a, const PlanLine& b) {
+  if (a.stockout_probability != b.stockout_probability) {
+    return a.stockout_probability > b.stockout_probability;
+  }
+  if (a.days_of_supply != b.days_of_supply) return a.days_of_supply < b.days_of_supply;
+  return std::tie(a.sku, a.location) < std::tie(b.sku, b.location);
+}
+
+nlohmann::json LineJson(const PlanLine& l) {
+  return {{"sku", l.sku},
+          {"location", l.location},
+          {"stockout_probability", l.stockout_probability},
+          {"days_of_supply", l.days_of_supply},
+          {"on_hand", l.on_hand},
+          {"on_order", l.on_order},
+          {"quantity", l.quantity}};
+}
+
+}  // namespace
+
+std::vector<std::pair<SeriesKey, forecast::Forecast>> ForecastsFromRows(
+    std::span<const ForecastRow> rows, Date from) {
+  std::vector<std::pair<SeriesKey, forecast::Forecast>> out;
+  std::map<Key, size_t> index;
+  for (const ForecastRow& row : rows) {
+    if (row.date < from) continue;
+    const Key key{row.sku, row.location};
+    auto it = index.find(key);
+    if (it == index.end()) {
+      it = index.emplace(key, out.size()).first;
+      forecast::Forecast f;
+      for (const auto& [level, value] : row.quantiles) f.levels.push_back(level);
+      f.quantiles.resize(f.levels.size());
+      out.emplace_back(SeriesKey{row.sku, row.location}, std::move(f));
+    }
+    forecast::Forecast& f = out[it->second].second;
+    f.mean.push_back(std::max(row.mean, 0.0));
+    // Rows of one run share their levels; a row that differs (should not happen) is padded
+    // with its mean so the paths stay the same length.
+    for (size_t l = 0; l < f.levels.size(); ++l) {
+      const bool same = l < row.quantiles.size() &&
+                        std::abs(row.quantiles[l].first - f.levels[l]) < 1e-12;
+      f.quantiles[l].push_back(same ? std::max(row.quantiles[l].second, 0.0) : row.mean);
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<Date, double>> PlannedArrivals(const PlanLine& line,
+                                                     std::span<const Receipt> receipts) {
+  std::vector<std::pair<Date, double>> arrivals;
+  double dated = 0.0;
+  for (const Receipt& r : receipts) {
+    if (r.status != ReceiptStatus::kOpen || r.sku != line.sku || r.location != line.location) {
+      continue;
+    }
+    arrivals.emplace_back(r.date, r.quantity);
+    dated += r.quantity;
+  }
+  if (line.on_order - dated > 1e-9) arrivals.emplace_back(line.arrival_date, line.on_order - dated);
+  if (line.quantity > 0) arrivals.emplace_back(line.arrival_date, line.quantity);
+  return arrivals;
+}
+
+StockProjection ProjectStock(const forecast::Forecast& forecast, Date first_day, double on_hand,
+                             std::vector<std::pair<Date, double>> arrivals) {
+  StockProjection p;
+  const int horizon = forecast.horizon();
+  const size_t hz = static_cast<size_t>(horizon);
+  p.dates.reserve(hz);
+  p.p10.reserve(hz);
+  p.p50.reserve(hz);
+  p.p90.reserve(hz);
+  std::vector<double> arriving(hz, 0.0);
+  for (auto& [date, quantity] : arrivals) {
+    if (date < first_day) date = first_day;
+    const int k = date - first_day;
+    if (k < horizon && quantity > 0.0) arriving[static_cast<size_t>(k)] += quantity;
+  }
+  p.arrivals = std::move(arrivals);
+
+  // Demand percentile paths: C_p(k) = max(0, M_k + z_p sqrt(V_k)), with increments kept
+  // non-negative (a cumulative demand never falls). Stock P10 uses demand P90 and vice versa.
+  const double z90 = forecast::NormalQuantile(0.9);
+  const double zs[3] = {z90, 0.0, -z90};  // for stock P10, P50, P90
+  double mean_sum = 0.0;
+  double var_sum = 0.0;
+  double cum[3] = {0.0, 0.0, 0.0};
+  double stock[3] = {on_hand, on_hand, on_hand};
+  for (int k = 0; k < horizon; ++k) {
+    const size_t i = static_cast<size_t>(k);
+    const double sd = policy::DailyDemandSd(forecast, k);
+    mean_sum += std::max(forecast.mean[i], 0.0);
+    var_sum += sd * sd;
+    for (int j = 0; j < 3; ++j) {
+      const double c = std::max(cum[j], mean_sum + zs[j] * std::sqrt(var_sum));
+      const double demand = c - cum[j];
+      cum[j] = c;
+      // Lost sales: what cannot be served is not carried as negative stock.
+      stock[j] = std::max(0.0, stock[j] + arriving[i] - demand);
+    }
+    p.dates.push_back(first_day + k);
+    p.p10.push_back(stock[0]);
+    p.p50.push_back(stock[1]);
+    p.p90.push_back(stock[2]);
+  }
+  return p;
+}
+
+Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRunOptions& options,
+                               const ProgressFn& progress) {
+  ReportProgress(progress, "loading", 0.0);
+  SC_ASSIGN_OR_RETURN(std::optional<RunInfo> run, store.LatestRun("forecast"));
+  if (!run) {
+    return Error::NotFound(fmt::format("no forecast in {}; run `stockcast forecast --db {}` first",
+                                       store.path(), store.path()));
+  }
+  if (run->status != "ok") {
+    return Error::NotFound(fmt::format(
+        "the latest forecast in {} (run {}) is {}; run `stockcast forecast --db {}` again",
+        store.path(), run->id, run->status, store.path()));
+  }
+  SC_ASSIGN_OR_RETURN(std::vector<ForecastRow> rows, store.ListForecasts(run->id));
+  if (rows.empty()) {
+    return Error::NotFound(fmt::format("forecast run {} in {} has no rows; run `stockcast "
+                                       "forecast --db {}` again",
+                                       run->id, store.path(), store.path()));
+  }
+  SC_ASSIGN_OR_RETURN(DemandPanel panel, store.LoadPanel());
+
+  PlanRunSummary summary;
+  summary.forecast_run_id = run->id;
+  Date first_forecast = rows.front().date;
+  Date last_forecast = rows.front().date;
+  for (const ForecastRow& r : rows) {
+    first_forecast = std::min(first_forecast, r.date);
+    last_forecast = std::max(last_forecast, r.date);
+  }
+  summary.as_of = options.as_of ? *options.as_of
+                                : (panel.num_days() > 0 ? panel.end() + 1 : first_forecast);
+  if (summary.as_of > last_forecast) {
+    return Error::InvalidArgument(fmt::format(
+        "as_of = {} is after the last forecast day {} (forecast run {}); run `stockcast "
+        "forecast --db {}` again",
+        summary.as_of.ToString(), last_forecast.ToString(), run->id, store.path()));
+  }
+  if (summary.as_of < first_forecast) {
+    summary.warnings.push_back(fmt::format(
+        "as_of {} is before the forecast's first day {}; the forecast is used from its first day",
+        summary.as_of.ToString(), first_forecast.ToString()));
+  }
+  const auto forecasts = ForecastsFromRows(rows, summary.as_of);
+
+  // Master data and stock.
+  SC_ASSIGN_OR_RETURN(std::vector<Product> products, store.ListProducts());
+  SC_ASSIGN_OR_RETURN(std::vector<Supplier> suppliers, store.ListSuppliers());
+  SC_ASSIGN_OR_RETURN(std::vector<StockLevel> levels, store.ListStockLevels());
+  SC_ASSIGN_OR_RETURN(std::vector<Receipt> receipts, store.ListReceipts());
+  std::map<std::string, const Product*> product_by_sku;
+  for (const Product& p : products) product_by_sku[p.sku] = &p;
+  std::map<std::string, const Supplier*> supplier_by_id;
+  for (const Supplier& s : suppliers) supplier_by_id[s.id] = &s;
+  std::map<Key, const StockLevel*> level_by_key;
+  for (const StockLevel& l : levels) level_by_key[{l.sku, l.location}] = &l;
+  std::map<Key, std::vector<Receipt>> open_by_key;
+  for (const Receipt& r : receipts) {
+    if (r.status == ReceiptStatus::kOpen) open_by_key[{r.sku, r.location}].push_back(r);
+  }
+
+  size_t no_stock = 0;
+  size_t no_product = 0;
+  size_t no_supplier = 0;
+  size_t not_planned = 0;
+  for (size_t s = 0; s < forecasts.size(); ++s) {
+    if (s % 64 == 0) ReportProgress(progress, "planning", static_cast<double>(s) / forecasts.size());
+    const auto& [key, fc] = forecasts[s];
+    const Product* product = nullptr;
+    if (auto it = product_by_sku.find(key.sku); it != product_by_sku.end()) product = it->second;
+    const Supplier* supplier = nullptr;
+    if (product != nullptr) {
+      if (auto it = supplier_by_id.find(product->supplier_id); it != supplier_by_id.end()) {
+        supplier = it->second;
+      }
+    }
+    no_product += product == nullptr ? 1 : 0;
+    no_supplier += supplier == nullptr ? 1 : 0;
+    const PlanningSettings settings = config.PlanningFor(product ? product->category : "");
+
+    policy::ReorderPointOptions o;
+    o.service_level = settings.service_level;
+    o.review_period_days = settings.review_period_days;
+    o.lead_time_mean_days = supplier ? supplier->lead_time_mean_days : settings.lead_time_mean_days;
+    o.lead_time_sd_days = supplier ? supplier->lead_time_sd_days : settings.lead_time_sd_days;
+    o.moq = supplier ? supplier->moq : 0.0;
+    o.case_pack = supplier && supplier->case_pack > 0 ? supplier->case_pack : 1.0;
+    o.unit_cost = product && product->unit_cost > 0 ? product->unit_cost
+                  : supplier                        ? supplier->unit_cost
+                                                    : 0.0;
+
+    // Stock: the derived stock level; else the panel's last on-hand count; else zero.
+    std::string note;
+    double on_hand = 0.0;
+    double on_order = 0.0;
+    if (auto it = level_by_key.find({key.sku, key.location}); it != level_by_key.end()) {
+      on_hand = it->second->on_hand;
+      on_order = it->second->on_order;
+    } else {
+      std::optional<double> last;
+      if (auto idx = panel.Find(key.sku, key.location)) {
+        const auto oh = panel.column(PanelColumn::kOnHand, *idx);
+        for (size_t t = oh.size(); t-- > 0;) {
+          if (std::isfinite(oh[t])) {
+            last = oh[t];
+            break;
+          }
+        }
+      }
+      ++no_stock;
+      on_hand = last.value_or(0.0);
+      note = last ? "no stock level recorded; last on-hand count used. "
+                  : "no stock record; on hand assumed 0. ";
+    }
+
+    PlanLine line;
+    line.sku = key.sku;
+    line.location = key.location;
+    line.supplier_id = product ? product->supplier_id : "";
+    line.order_date = summary.as_of;
+    // Guard the stored fields against bad master data (the policy rejects it below and the
+    // line is kept unplanned; it must still pass the store's checks).
+    const double lead_days =
+        std::isfinite(o.lead_time_mean_days) ? std::clamp(o.lead_time_mean_days, 0.0, 3650.0) : 0.0;
+    line.arrival_date = summary.as_of + static_cast<int32_t>(std::lround(lead_days));
+    line.unit_cost = std::isfinite(o.unit_cost) && o.unit_cost >= 0 ? o.unit_cost : 0.0;
+    line.on_hand = on_hand;
+    line.on_order = on_order;
+    line.service_level = o.service_level;
+
+    auto decision = policy::ComputeReorderPoint(fc, on_hand, on_order, o);
+    if (!decision.ok()) {
+      // Bad master data for one series (e.g. a negative MOQ) must not sink the plan: keep the
+      // line, order nothing, and say why.
+      line.binding = "error";
+      line.explanation = note + "not planned: " + decision.error().message;
+      if (++not_planned <= kMaxSeriesWarnings) {
+        summary.warnings.push_back(SeriesId(key.sku, key.location) +
+                                   " not planned: " + decision.error().message);
+      }
+    } else {
+      const policy::ReorderDecision& d = *decision;
+      line.quantity = d.quantity;
+      line.lead_time_demand = d.lead_time_demand;
+      line.safety_stock = d.safety_stock;
+      line.reorder_point = d.reorder_point;
+      line.order_up_to = d.order_up_to;
+      line.stockout_probability = d.stockout_probability;
+      line.days_of_supply = d.days_of_supply;
+      line.binding = d.binding;
+      line.explanation = note + d.explanation;
+    }
+
+    std::vector<std::pair<Date, double>> arrivals;
+    if (auto it = open_by_key.find({key.sku, key.location}); it != open_by_key.end()) {
+      arrivals = PlannedArrivals(line, it->second);
+    } else {
+      arrivals = PlannedArrivals(line, {});
+    }
+    StockProjection projection = ProjectStock(fc, summary.as_of, on_hand, std::move(arrivals));
+    projection.sku = key.sku;
+    projection.location = key.location;
+    projection.reorder_point = line.reorder_point;
+
+    if (line.quantity > 0) {
+      ++summary.orders;
+      summary.total_units += line.quantity;
+      summary.total_cost += line.quantity * line.unit_cost;
+    }
+    summary.lines.push_back(std::move(line));
+    summary.projections.push_back(std::move(projection));
+  }
+  if (not_planned > kMaxSeriesWarnings) {
+    summary.warnings.push_back(
+        fmt::format("... and {} more series not planned", not_planned - kMaxSeriesWarnings));
+  }
+  if (no_stock > 0) {
+    summary.warnings.push_back(fmt::format(
+        "{} series have no stock level; the last on-hand count or 0 was used", no_stock));
+  }
+  if (no_product > 0) {
+    summary.warnings.push_back(fmt::format(
+        "{} series have no product record; default planning settings were used", no_product));
+  }
+  if (no_supplier > no_product) {
+    summary.warnings.push_back(fmt::format(
+        "{} series have no known supplier; default lead time, no MOQ, case pack 1",
+        no_supplier - no_product));
+  }
+
+  std::vector<const PlanLine*> ranked;
+  for (const PlanLine& l : summary.lines) ranked.push_back(&l);
+  std::sort(ranked.begin(), ranked.end(),
+            [](const PlanLine* a, const PlanLine* b) { return RiskierThan(*a, *b); });
+  for (size_t i = 0; i < ranked.size() && i < kRiskiestCount; ++i) {
+    summary.riskiest.push_back(*ranked[i]);
+  }
+
+  // Purchase-order CSV before the run is recorded, so an unwritable path records nothing.
+  if (!options.orders_csv.empty()) {
+    std::vector<const PlanLine*> orders;
+    for (const PlanLine& l : summary.lines) {
+      if (l.quantity > 0) orders.push_back(&l);
+    }
+    std::sort(orders.begin(), orders.end(), [](const PlanLine* a, const PlanLine* b) {
+      return std::tie(a->supplier_id, a->sku, a->location) <
+             std::tie(b->supplier_id, b->sku, b->location);
+    });
+    SC_ASSIGN_OR_RETURN(io::CsvWriter csv, io::CsvWriter::Open(options.orders_csv));
+    csv.Row({"supplier_id", "sku", "location", "quantity", "order_date", "expected_arrival",
+             "unit_cost", "line_cost", "explanation"});
+    for (const PlanLine* l : orders) {
+      csv.Field(l->supplier_id).Field(l->sku).Field(l->location).Field(l->quantity, 3);
+      csv.Field(l->order_date.ToString()).Field(l->arrival_date.ToString());
+      csv.Field(l->unit_cost, 4).Field(l->quantity * l->unit_cost, 2).Field(l->explanation);
+      csv.EndRow();
+    }
+    SC_RETURN_IF_ERROR(csv.Close());
+  }
+
+  ReportProgress(progress, "saving plan", 1.0);
+  nlohmann::json params = {{"as_of", summary.as_of.ToString()},
+                           {"forecast_run_id", run->id},
+                           {"config", config.source}};
+  SC_ASSIGN_OR_RETURN(summary.run_id, store.StartRun("plan", params.dump()));
+  Status saved = store.SavePlan(summary.run_id, summary.lines);
+  if (!saved.ok()) {
+    (void)store.FinishRun(summary.run_id, "failed",
+                          nlohmann::json{{"error", saved.error().message}}.dump());
+    return saved.error();
+  }
+  nlohmann::json riskiest = nlohmann::json::array();
+  for (const PlanLine& l : summary.riskiest) riskiest.push_back(LineJson(l));
+  nlohmann::json report = {{"as_of", summary.as_of.ToString()},
+                           {"forecast_run_id", run->id},
+                           {"series", summary.lines.size()},
+                           {"orders", summary.orders},
+                           {"total_units", summary.total_units},
+                           {"total_cost", summary.total_cost},
+                           {"riskiest", riskiest},
+                           {"warnings", summary.warnings}};
+  SC_RETURN_IF_ERROR(store.FinishRun(summary.run_id, "ok", report.dump()));
+  return summary;
+}
+
+}  // namespace stockcast::pipeline

@@ -81,6 +81,7 @@ class CsvReader {
   bool first_fill_ = true;
   int64_t next_line_ = 1;    // physical line at begin_
   int64_t record_line_ = 0;
+  int64_t record_lines_ = 0;  // newlines inside the last parsed record's quoted fields
   int64_t records_ = 0;
   size_t record_start_ = 0;  // offset of the current record in buf_ (valid until next Next())
   std::vector<FieldInfo> info_;

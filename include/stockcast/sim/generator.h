@@ -9,7 +9,9 @@
 // stockouts censor sales. Emits the same CSV files `stockcast import --dir` reads (see
 // docs/formats.md) plus true_demand.csv (demand before censoring) for scoring.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stockcast/core/calendar.h"
@@ -21,7 +23,8 @@
 namespace stockcast::sim {
 
 enum class DemandClass { kSmooth, kErratic, kIntermittent, kLumpy };
-std::string_view ToString(DemandClass c);
+std::string_view ToString(DemandClass c);  // "smooth", "erratic", ...
+std::optional<DemandClass> ParseDemandClass(std::string_view text);
 
 struct GeneratorOptions {
   uint64_t seed = 42;
@@ -31,7 +34,7 @@ struct GeneratorOptions {
   Date start = *Date::FromYmd(2024, 1, 1);
   int num_days = 730;
   Region region = Region::kCN;
-  int snapshot_every_days = 7;  // stock snapshot cadence (the last day always has one)
+  int snapshot_every_days = 7;         // stock snapshot cadence (the last day always has one)
   double new_product_fraction = 0.15;  // SKUs launched after the start
   // Injected dirt, so cleaning has something to find: exact duplicate lines, postage lines,
   // bulk-order outliers, as fractions of order lines.
@@ -46,6 +49,8 @@ struct SkuTruth {
   std::string sku;
   DemandClass demand_class = DemandClass::kSmooth;
   Date launch;
+  int cart_lead_days = 3;         // cart adds on day t follow demand on day t + lead
+  double price_elasticity = 1.5;  // demand multiplier (1 - discount)^-elasticity
 };
 
 struct GeneratedData {

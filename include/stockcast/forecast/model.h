@@ -1,0 +1,102 @@
+#pragma once
+// The forecasting interface and the model registry.
+//
+// A ForecastModel is fitted on one daily series and predicts `horizon` days after its last
+// day: a mean path and, for each requested level, a quantile path. Models are created from a
+// spec string "name" or "name:key=value,key=value"; each model declares its parameters once
+// in a ParamSchema, which validates specs and documents the model for `stockcast models`.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stockcast/core/demand_panel.h"
+#include "stockcast/core/error.h"
+#include "stockcast/core/params.h"
+
+namespace stockcast::forecast {
+
+// Predictions for steps 1..horizon after the last fitted day.
+struct Forecast {
+  std::vector<double> mean;                    // [step - 1]
+  std::vector<double> levels;                  // quantile levels, strictly ascending in (0, 1)
+  std::vector<std::vector<double>> quantiles;  // [level index][step - 1]
+  // Non-empty when the model could not use the series and a simpler rule stood in, e.g.
+  // "mean: 3 usable days, baseline needs 14" or "zero: no usable days".
+  std::string fallback;
+
+  int horizon() const { return static_cast<int>(mean.size()); }
+  // Quantile path at `level`, or nullptr when that level was not requested.
+  const std::vector<double>* QuantilesAt(double level) const;
+};
+
+// Days whose flags carry any of these bits are not used to estimate demand: a missing day has
+// no data, a censored (stockout) day's sales understate demand, and a not-launched day
+// predates the product.
+inline constexpr uint8_t kUnusableDayMask =
+    static_cast<uint8_t>(kFlagMissing | kFlagCensored | kFlagNotLaunched);
+
+class ForecastModel {
+ public:
+  virtual ~ForecastModel() = default;
+  // The registry name ("baseline").
+  virtual std::string_view name() const = 0;
+  // Fits on `y` (NaN = missing) with per-day PanelFlag bits (`flags` is empty or the same
+  // length as `y`) and the series' season length in days (7 for weekly patterns in daily
+  // data). A short or empty series is not an error: Predict falls back and says so.
+  // Errors: flags of the wrong length, season_length < 1.
+  virtual Status Fit(std::span<const double> y, std::span<const uint8_t> flags,
+                     int season_length) = 0;
+  // Errors: horizon < 1, a level outside (0, 1), levels not strictly ascending, not fitted.
+  // Quantiles are non-negative and non-decreasing in the level at every step; the mean is
+  // non-negative. Deterministic: the same fit and arguments give the same numbers.
+  virtual Result<Forecast> Predict(int horizon, std::span<const double> levels) const = 0;
+};
+
+using ModelFactory = std::function<std::unique_ptr<ForecastModel>(const ParamValues& params)>;
+
+struct ModelInfo {
+  std::string name;
+  std::string description;  // one line for `stockcast models`
+  ParamSchema schema;
+  ModelFactory factory;
+};
+
+// "name" or "name:k=v,k2=v2".
+struct ModelSpec {
+  std::string name;
+  std::map<std::string, std::string> params;
+  std::string ToString() const;  // canonical: "name" or "name:k=v,..." (keys sorted)
+};
+Result<ModelSpec> ParseModelSpec(std::string_view spec);
+
+class ModelRegistry {
+ public:
+  // The process-wide registry with every built-in model registered.
+  static const ModelRegistry& Global();
+
+  // Errors: an empty name or one already registered.
+  Status Register(ModelInfo info);
+  const ModelInfo* Find(std::string_view name) const;
+  // All models, sorted by name.
+  std::vector<const ModelInfo*> List() const;
+  std::string Names() const;  // "baseline, ma, mean, naive, snaive"
+
+  // Errors: unknown model (listing the available ones), unknown parameter (listing the valid
+  // ones), a value of the wrong type or out of bounds.
+  Result<std::unique_ptr<ForecastModel>> Create(std::string_view spec) const;
+
+ private:
+  std::map<std::string, ModelInfo, std::less<>> models_;
+};
+
+// Shorthand for ModelRegistry::Global().Create(spec).
+Result<std::unique_ptr<ForecastModel>> CreateModel(std::string_view spec);
+// Shorthand for ModelRegistry::Global().List().
+std::vector<const ModelInfo*> ListModels();
+
+}  // namespace stockcast::forecast

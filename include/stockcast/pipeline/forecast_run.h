@@ -1,0 +1,49 @@
+#pragma once
+// `stockcast forecast`: fits one model per series of the stored demand panel and saves the
+// forecasts as a run.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stockcast/core/date.h"
+#include "stockcast/core/error.h"
+#include "stockcast/core/progress.h"
+#include "stockcast/store/store.h"
+
+namespace stockcast::pipeline {
+
+struct ForecastRunOptions {
+  int horizon = 28;                          // days after the panel's last day, >= 1
+  std::string model = "baseline";            // registry spec: "name[:k=v,...]"
+  std::vector<double> quantiles = {0.1, 0.5, 0.9};  // strictly ascending, in (0, 1)
+  int season_length = 7;                     // daily data: weekly season
+  std::string output_csv;                    // also write the forecasts here when not empty
+  // Error naming the field and its rule (the model spec is checked by the registry).
+  Status Validate() const;
+};
+
+struct ForecastRunSummary {
+  int64_t run_id = 0;
+  std::string model;           // canonical spec
+  size_t series_count = 0;
+  size_t fallback_count = 0;   // series a simpler rule forecast (short/empty/failed history)
+  std::vector<std::string> fallback_examples;  // "sku@location: reason", at most 10
+  Date history_start, history_end;  // panel range the models saw
+  Date first_date, last_date;       // forecast dates
+  size_t rows = 0;                  // forecast rows saved
+};
+
+// Loads the panel (Store::LoadPanel; PanelColumn::kDemand is the cleaned demand), fits
+// `options.model` on each series, and records a "forecast" run. One bad series never fails
+// the run: it falls back to the mean (or zero) and is counted. Errors: invalid options or
+// model spec, an empty store, store failures, an unwritable CSV path.
+// CSV columns: series_id,step,date,mean,q<level>...,model with series_id = "sku@location".
+Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& options,
+                                       const ProgressFn& progress = {});
+
+// "sku@location".
+std::string SeriesId(const std::string& sku, const std::string& location);
+// CSV header name of a quantile level: 0.1 -> "q0.1", 0.95 -> "q0.95".
+std::string QuantileColumn(double level);
+
+}  // namespace stockcast::pipeline

@@ -1,0 +1,123 @@
+#pragma once
+// An in-memory Store for the pipeline tests: enough behaviour to run forecast/plan/report
+// without SQLite (runs, forecasts, plans, master data, stock levels, the panel).
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stockcast/store/store.h"
+
+namespace stockcast::testing {
+
+class FakeStore : public Store {
+ public:
+  int schema_version() const override { return 1; }
+  const std::string& path() const override { return path_; }
+  Status WithTransaction(const std::function<Status()>& body) override { return body(); }
+
+  Status UpsertProducts(std::span<const Product> p) override {
+    products.insert(products.end(), p.begin(), p.end());
+    return Status::Ok();
+  }
+  Status UpsertLocations(std::span<const Location> l) override {
+    locations.insert(locations.end(), l.begin(), l.end());
+    return Status::Ok();
+  }
+  Status UpsertSuppliers(std::span<const Supplier> s) override {
+    suppliers.insert(suppliers.end(), s.begin(), s.end());
+    return Status::Ok();
+  }
+  Result<std::vector<Product>> ListProducts() override { return products; }
+  Result<std::vector<Location>> ListLocations() override { return locations; }
+  Result<std::vector<Supplier>> ListSuppliers() override { return suppliers; }
+
+  Result<AppendStats> AppendMovements(std::span<const Movement> m) override {
+    AppendStats stats;
+    stats.inserted = static_cast<int64_t>(m.size());
+    return stats;
+  }
+  Status ForEachMovement(const MovementFilter&, const std::function<void(const Movement&)>&) override {
+    return Status::Ok();
+  }
+  Result<int64_t> CountMovements() override { return int64_t{0}; }
+
+  Status UpsertSnapshots(std::span<const StockSnapshot>) override { return Status::Ok(); }
+  Result<std::vector<StockSnapshot>> ListSnapshots() override {
+    return std::vector<StockSnapshot>{};
+  }
+  Status UpsertReceipts(std::span<const Receipt> r) override {
+    receipts.insert(receipts.end(), r.begin(), r.end());
+    return Status::Ok();
+  }
+  Result<std::vector<Receipt>> ListReceipts() override { return receipts; }
+  Status UpsertCartAdds(std::span<const CartAdds>) override { return Status::Ok(); }
+  Result<std::vector<CartAdds>> ListCartAdds() override { return std::vector<CartAdds>{}; }
+  Status UpsertPromotions(std::span<const Promotion>) override { return Status::Ok(); }
+  Result<std::vector<Promotion>> ListPromotions() override { return std::vector<Promotion>{}; }
+
+  Status RebuildStockLevels() override { return Status::Ok(); }
+  Result<std::vector<StockLevel>> ListStockLevels() override { return stock_levels; }
+
+  Status SavePanel(const DemandPanel& p) override {
+    panel = std::make_shared<DemandPanel>(p);
+    return Status::Ok();
+  }
+  Result<DemandPanel> LoadPanel() override { return panel ? *panel : DemandPanel(); }
+
+  Result<int64_t> StartRun(const std::string& kind, const std::string& params_json) override {
+    RunInfo r;
+    r.id = static_cast<int64_t>(runs.size()) + 1;
+    r.kind = kind;
+    r.started_at = "2024-01-01T00:00:00Z";
+    r.status = "running";
+    r.params_json = params_json;
+    runs.push_back(r);
+    return r.id;
+  }
+  Status FinishRun(int64_t run_id, const std::string& status,
+                   const std::string& report_json) override {
+    if (run_id < 1 || run_id > static_cast<int64_t>(runs.size())) {
+      return Error::NotFound("no run " + std::to_string(run_id));
+    }
+    RunInfo& r = runs[static_cast<size_t>(run_id - 1)];
+    r.status = status;
+    r.report_json = report_json;
+    r.finished_at = "2024-01-01T00:00:01Z";
+    return Status::Ok();
+  }
+  Result<std::optional<RunInfo>> LatestRun(const std::string& kind) override {
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+      if (it->kind == kind) return std::optional<RunInfo>(*it);
+    }
+    return std::optional<RunInfo>();
+  }
+
+  Status SaveForecasts(int64_t run_id, std::span<const ForecastRow> rows) override {
+    auto& v = forecasts[run_id];
+    v.insert(v.end(), rows.begin(), rows.end());
+    return Status::Ok();
+  }
+  Result<std::vector<ForecastRow>> ListForecasts(int64_t run_id) override {
+    return forecasts[run_id];
+  }
+  Status SavePlan(int64_t run_id, std::span<const PlanLine> lines) override {
+    auto& v = plans[run_id];
+    v.insert(v.end(), lines.begin(), lines.end());
+    return Status::Ok();
+  }
+  Result<std::vector<PlanLine>> ListPlan(int64_t run_id) override { return plans[run_id]; }
+
+  std::string path_ = "fake.db";
+  std::vector<Product> products;
+  std::vector<Location> locations;
+  std::vector<Supplier> suppliers;
+  std::vector<Receipt> receipts;
+  std::vector<StockLevel> stock_levels;
+  std::shared_ptr<DemandPanel> panel;
+  std::vector<RunInfo> runs;
+  std::map<int64_t, std::vector<ForecastRow>> forecasts;
+  std::map<int64_t, std::vector<PlanLine>> plans;
+};
+
+}  // namespace stockcast::testing
