@@ -102,7 +102,8 @@ class Store {
 
   // Stock ledger: appends, ignoring movements whose idempotency key already exists.
   virtual Result<AppendStats> AppendMovements(std::span<const Movement> movements) = 0;
-  // Calls `fn` for each matching movement in (date, seconds, id) order.
+  // Calls `fn` for each matching movement in (date, seconds, id) order. Within one series,
+  // movements with the same date and second come back in the order they were appended.
   virtual Status ForEachMovement(const MovementFilter& filter,
                                  const std::function<void(const Movement&)>& fn) = 0;
   virtual Result<int64_t> CountMovements() = 0;
@@ -122,9 +123,12 @@ class Store {
   virtual Result<std::vector<StockLevel>> ListStockLevels() = 0;
 
   // Cleaned daily history (sales_daily + cart_daily columns) for every series in `panel`:
-  // replaces the stored rows of those series.
+  // replaces the stored rows of those series with one row per day from the series' first
+  // observed day (DemandPanel::FirstObserved) to the panel's end; NaN is stored as NULL.
   virtual Status SavePanel(const DemandPanel& panel) = 0;
-  // Everything stored, on one date axis from the first to the last stored day.
+  // Everything stored, on one date axis from the first to the last stored day, series in
+  // (sku, location) order. Days before a series' first stored day are kFlagNotLaunched (NaN);
+  // days after its last stored day are kFlagMissing (NaN).
   virtual Result<DemandPanel> LoadPanel() = 0;
 
   // Runs: one row per import/forecast/plan with its parameters and report.
@@ -133,10 +137,15 @@ class Store {
                            const std::string& report_json) = 0;
   virtual Result<std::optional<RunInfo>> LatestRun(const std::string& kind) = 0;
 
+  // Adds forecast rows to an existing run (NotFound otherwise); a row with the same
+  // (sku, location, step) as a saved one replaces it, so a run can be saved in chunks.
   virtual Status SaveForecasts(int64_t run_id, std::span<const ForecastRow> rows) = 0;
   // Forecast rows of a run (ordered by sku, location, step).
   virtual Result<std::vector<ForecastRow>> ListForecasts(int64_t run_id) = 0;
+  // Appends plan lines to an existing run (NotFound otherwise); a line with the same
+  // (sku, location, order_date) as a saved one replaces it in place.
   virtual Status SavePlan(int64_t run_id, std::span<const PlanLine> lines) = 0;
+  // Plan lines of a run, in the order they were saved.
   virtual Result<std::vector<PlanLine>> ListPlan(int64_t run_id) = 0;
 };
 
@@ -147,7 +156,8 @@ struct StoreOptions {
 
 // Opens (creating when missing) a SQLite store at `path` and applies pending migrations.
 // Errors: unwritable path, a file that is not a stockcast database, a schema newer than this
-// build.
+// build. A read-only store is never created or migrated. The returned store is not
+// thread-safe: use one per thread (SQLite's WAL mode lets them read while one writes).
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
                                                const StoreOptions& options = {});
 
