@@ -110,7 +110,7 @@ LineRule OrderCleaner::Classify(const io::OrderLine& line, const io::OrderReader
   } else if (line.cancelled) {
     rule = LineRule::kReturn;
   } else if (line.quantity < 0) {
-    rule = options_.negative_uncancelled_is_adjustment ? LineRule::kAdjustment : LineRule::kReturn;
+    rule = reader.mapping().negative_is_adjustment ? LineRule::kAdjustment : LineRule::kReturn;
   } else {
     rule = LineRule::kDemand;
     if (!line.has_price || line.unit_price <= 0) {

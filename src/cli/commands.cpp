@@ -1,5 +1,7 @@
 #include "cli/commands.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -8,8 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/progress.h"
+#include "stockcast/forecast/model.h"
 #include "stockcast/pipeline/config.h"
+#include "stockcast/pipeline/forecast_run.h"
 #include "stockcast/pipeline/import.h"
+#include "stockcast/pipeline/plan_run.h"
+#include "stockcast/pipeline/report_html.h"
 #include "stockcast/sim/generator.h"
 #include "stockcast/store/store.h"
 
@@ -149,6 +155,218 @@ Status RunImportCommand(const GlobalOptions& g, ImportArgs& a) {
   return Status::Ok();
 }
 
+// Opening a store for reading must not create an empty database by mistake.
+Result<std::unique_ptr<Store>> OpenExistingStore(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return Error::NotFound(fmt::format(
+        "{}: no such store; create it with 'stockcast import --db {} ...'", path, path));
+  }
+  return OpenStore(path);
+}
+
+// ---- forecast ----
+struct ForecastArgs {
+  std::string db = kDefaultStorePath;
+  std::string out;
+  std::optional<int> horizon;
+  std::string model;
+  std::string quantiles;
+  bool json = false;
+};
+
+Result<std::vector<double>> ParseLevels(const std::string& text) {
+  std::vector<double> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string item = text.substr(pos, comma - pos);
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    if (item.empty() || end != item.c_str() + item.size() || !(v > 0 && v < 1)) {
+      return Error::InvalidArgument(fmt::format(
+          "--quantiles item \"{}\"; each must be a number in (0, 1), e.g. 0.05,0.5,0.95", item));
+    }
+    out.push_back(v);
+    pos = comma + 1;
+  }
+  return out;
+}
+
+Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
+  SC_ASSIGN_OR_RETURN(pipeline::Config config, LoadEffectiveConfig(g));
+  pipeline::ForecastRunOptions o;
+  o.horizon = a.horizon.value_or(config.forecast.horizon);
+  o.model = a.model.empty() ? config.forecast.model : a.model;
+  o.quantiles = config.forecast.quantiles;
+  if (!a.quantiles.empty()) {
+    SC_ASSIGN_OR_RETURN(o.quantiles, ParseLevels(a.quantiles));
+  }
+  o.output_csv = a.out;
+  SC_RETURN_IF_ERROR(o.Validate());
+  SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
+  ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
+  auto sum = pipeline::RunForecast(*store, o, MakeProgress(&bar));
+  bar.Clear();
+  if (!sum.ok()) return sum.error();
+  if (a.json) {
+    nlohmann::json j = {{"run_id", sum->run_id},
+                        {"model", sum->model},
+                        {"series", sum->series_count},
+                        {"fallbacks", sum->fallback_count},
+                        {"fallback_examples", sum->fallback_examples},
+                        {"history", {sum->history_start.ToString(), sum->history_end.ToString()}},
+                        {"forecast", {sum->first_date.ToString(), sum->last_date.ToString()}},
+                        {"rows", sum->rows}};
+    if (!a.out.empty()) j["out"] = a.out;
+    std::cout << j.dump(2) << std::endl;
+    return Status::Ok();
+  }
+  std::cout << fmt::format(
+      "Forecast run {}: {} series with {}, history {} .. {}, forecasts {} .. {} ({} rows)\n",
+      sum->run_id, sum->series_count, sum->model, sum->history_start.ToString(),
+      sum->history_end.ToString(), sum->first_date.ToString(), sum->last_date.ToString(),
+      sum->rows);
+  if (sum->fallback_count > 0) {
+    std::cout << fmt::format("  {} series used a fallback, e.g. {}\n", sum->fallback_count,
+                             sum->fallback_examples.empty() ? "" : sum->fallback_examples[0]);
+  }
+  if (!a.out.empty()) std::cout << "  written to " << a.out << "\n";
+  return Status::Ok();
+}
+
+// ---- plan ----
+struct PlanArgs {
+  std::string db = kDefaultStorePath;
+  std::string out;
+  std::string as_of;
+  int top = 10;
+  bool json = false;
+};
+
+nlohmann::json PlanLineJson(const PlanLine& l) {
+  return {{"sku", l.sku},
+          {"location", l.location},
+          {"supplier_id", l.supplier_id},
+          {"quantity", l.quantity},
+          {"order_date", l.order_date.ToString()},
+          {"arrival_date", l.arrival_date.ToString()},
+          {"on_hand", l.on_hand},
+          {"on_order", l.on_order},
+          {"reorder_point", l.reorder_point},
+          {"order_up_to", l.order_up_to},
+          {"safety_stock", l.safety_stock},
+          {"stockout_probability", l.stockout_probability},
+          {"days_of_supply", l.days_of_supply},
+          {"binding", l.binding},
+          {"explanation", l.explanation}};
+}
+
+Status RunPlanCommand(const GlobalOptions& g, PlanArgs& a) {
+  SC_ASSIGN_OR_RETURN(pipeline::Config config, LoadEffectiveConfig(g));
+  pipeline::PlanRunOptions o;
+  if (!a.as_of.empty()) {
+    auto d = Date::Parse(a.as_of);
+    if (!d) {
+      return Error::InvalidArgument(
+          fmt::format("--as-of = \"{}\"; must be a date YYYY-MM-DD", a.as_of));
+    }
+    o.as_of = *d;
+  }
+  o.orders_csv = a.out;
+  SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
+  ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
+  auto sum = pipeline::RunPlan(*store, config, o, MakeProgress(&bar));
+  bar.Clear();
+  if (!sum.ok()) return sum.error();
+  std::vector<const PlanLine*> orders;
+  for (const auto& l : sum->lines) {
+    if (l.quantity > 0) orders.push_back(&l);
+  }
+  std::sort(orders.begin(), orders.end(), [](const PlanLine* x, const PlanLine* y) {
+    return x->quantity * x->unit_cost > y->quantity * y->unit_cost;
+  });
+  if (a.json) {
+    nlohmann::json j = {{"run_id", sum->run_id},
+                        {"forecast_run_id", sum->forecast_run_id},
+                        {"as_of", sum->as_of.ToString()},
+                        {"series", sum->lines.size()},
+                        {"orders", sum->orders},
+                        {"total_units", sum->total_units},
+                        {"total_cost", std::round(sum->total_cost * 100) / 100},
+                        {"warnings", sum->warnings}};
+    j["order_lines"] = nlohmann::json::array();
+    for (const auto* l : orders) j["order_lines"].push_back(PlanLineJson(*l));
+    j["riskiest"] = nlohmann::json::array();
+    for (const auto& l : sum->riskiest) j["riskiest"].push_back(PlanLineJson(l));
+    if (!a.out.empty()) j["out"] = a.out;
+    std::cout << j.dump(2) << std::endl;
+    return Status::Ok();
+  }
+  std::cout << fmt::format("Plan run {} as of {}: {} of {} series need an order today; {} units, "
+                           "cost {:.2f}\n",
+                           sum->run_id, sum->as_of.ToString(), sum->orders, sum->lines.size(),
+                           sum->total_units, sum->total_cost);
+  if (!orders.empty()) {
+    std::cout << "\nWhat to order today (largest first):\n";
+    std::cout << fmt::format("  {:<14} {:<10} {:<10} {:>9} {:>11} {:>12}  {}\n", "sku", "location",
+                             "supplier", "quantity", "arrives", "line cost", "bound by");
+    for (size_t i = 0; i < orders.size() && static_cast<int>(i) < a.top; ++i) {
+      const PlanLine& l = *orders[i];
+      std::cout << fmt::format("  {:<14} {:<10} {:<10} {:>9g} {:>11} {:>12.2f}  {}\n", l.sku,
+                               l.location, l.supplier_id, l.quantity, l.arrival_date.ToString(),
+                               l.quantity * l.unit_cost, l.binding);
+    }
+    if (static_cast<int>(orders.size()) > a.top) {
+      std::cout << fmt::format("  ... {} more{}\n", orders.size() - a.top,
+                               a.out.empty() ? " (use --out FILE for the full purchase orders)" : "");
+    }
+  }
+  if (!sum->riskiest.empty()) {
+    std::cout << "\nRiskiest SKUs (stockout before the next receipt if nothing is ordered):\n";
+    std::cout << fmt::format("  {:<14} {:<10} {:>8} {:>10} {:>9} {:>9}\n", "sku", "location",
+                             "P(out)", "days cover", "on hand", "ordered");
+    for (const auto& l : sum->riskiest) {
+      std::cout << fmt::format("  {:<14} {:<10} {:>7.0f}% {:>10.1f} {:>9g} {:>9g}\n", l.sku,
+                               l.location, 100 * l.stockout_probability, l.days_of_supply,
+                               l.on_hand, l.quantity);
+    }
+  }
+  for (const auto& w : sum->warnings) std::cout << "warning: " << w << "\n";
+  if (!a.out.empty()) std::cout << "\nPurchase orders written to " << a.out << "\n";
+  return Status::Ok();
+}
+
+// ---- report ----
+struct ReportArgs {
+  std::string db = kDefaultStorePath;
+  std::string out = "out/report.html";
+  bool json = false;
+};
+
+Status RunReportCommand(const GlobalOptions&, ReportArgs& a) {
+  SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
+  if (a.json) {
+    // The latest run of each kind with its report, for scripts.
+    nlohmann::json j = nlohmann::json::object();
+    for (const char* kind : {"import", "forecast", "plan"}) {
+      SC_ASSIGN_OR_RETURN(auto run, store->LatestRun(kind));
+      if (!run) continue;
+      nlohmann::json r = {{"id", run->id}, {"status", run->status},
+                          {"started_at", run->started_at}, {"finished_at", run->finished_at}};
+      r["report"] = nlohmann::json::parse(run->report_json.empty() ? "null" : run->report_json,
+                                          nullptr, false);
+      j[kind] = r;
+    }
+    std::cout << j.dump(2) << std::endl;
+    return Status::Ok();
+  }
+  SC_RETURN_IF_ERROR(pipeline::WriteHtmlReport(*store, a.out));
+  std::cout << "Report written to " << a.out << "\n";
+  return Status::Ok();
+}
+
 // ---- config ----
 struct ConfigArgs {
   bool defaults = false;
@@ -206,6 +424,88 @@ void AddImportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner
   cmd->add_flag("--json", args->json, "print the cleaning report as JSON");
   cmd->callback([&global, runner, args]() {
     *runner = [&global, args]() { return JsonAware(args->json, RunImportCommand(global, *args)); };
+  });
+}
+
+void AddForecastCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) {
+  auto args = std::make_shared<ForecastArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "forecast", "Forecast every series in the store (mean and quantiles per day)");
+  cmd->add_option("--db", args->db, "store file")->capture_default_str();
+  cmd->add_option("--horizon", args->horizon, "days to forecast (default: config, 28)");
+  cmd->add_option("--model", args->model,
+                  "model spec NAME[:k=v,...] (default: config, baseline); see 'stockcast models'");
+  cmd->add_option("--quantiles", args->quantiles, "quantile levels, e.g. 0.05,0.5,0.95");
+  cmd->add_option("--out", args->out,
+                  "also write CSV: series_id,step,date,mean,q...,model");
+  cmd->add_flag("--json", args->json, "print the run summary as JSON");
+  cmd->callback([&global, runner, args]() {
+    *runner = [&global, args]() { return JsonAware(args->json, RunForecastCommand(global, *args)); };
+  });
+}
+
+void AddPlanCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) {
+  auto args = std::make_shared<PlanArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "plan", "Propose replenishment orders from the latest forecast (reorder point policy)");
+  cmd->add_option("--db", args->db, "store file")->capture_default_str();
+  cmd->add_option("--out", args->out, "write the purchase orders as CSV");
+  cmd->add_option("--as-of", args->as_of,
+                  "decision day YYYY-MM-DD (default: the day after the history ends)");
+  cmd->add_option("--top", args->top, "lines shown in the summary")->capture_default_str();
+  cmd->add_flag("--json", args->json, "print the plan as JSON");
+  cmd->callback([&global, runner, args]() {
+    *runner = [&global, args]() { return JsonAware(args->json, RunPlanCommand(global, *args)); };
+  });
+}
+
+void AddReportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Write the HTML report (self-contained) or print the latest runs as JSON");
+  cmd->add_option("--db", args->db, "store file")->capture_default_str();
+  cmd->add_option("--out", args->out, "HTML file to write")->capture_default_str();
+  cmd->add_flag("--json", args->json, "print the latest import/forecast/plan runs as JSON");
+  cmd->callback([&global, runner, args]() {
+    *runner = [&global, args]() { return JsonAware(args->json, RunReportCommand(global, *args)); };
+  });
+}
+
+void AddModelsCommand(CLI::App& app, const GlobalOptions&, Runner* runner) {
+  auto json = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand("models", "List the forecasting models and their parameters");
+  cmd->add_flag("--json", *json, "print as JSON");
+  cmd->callback([runner, json]() {
+    *runner = [json]() -> Status {
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto* m : forecast::ListModels()) {
+        nlohmann::json params = nlohmann::json::array();
+        for (const auto& p : m->schema.specs()) {
+          params.push_back({{"name", p.name},
+                            {"type", std::string(ToString(p.type))},
+                            {"default", p.default_value},
+                            {"min", p.min},
+                            {"max", p.max},
+                            {"description", p.description}});
+        }
+        arr.push_back({{"name", m->name}, {"description", m->description}, {"parameters", params}});
+      }
+      if (*json) {
+        std::cout << arr.dump(2) << std::endl;
+        return Status::Ok();
+      }
+      for (const auto& m : arr) {
+        std::cout << m["name"].get<std::string>() << "  " << m["description"].get<std::string>()
+                  << "\n";
+        for (const auto& p : m["parameters"]) {
+          std::cout << fmt::format("    {}={} ({}, [{}, {}]) {}\n", p["name"].get<std::string>(),
+                                   p["default"].get<std::string>(), p["type"].get<std::string>(),
+                                   p["min"].get<double>(), p["max"].get<double>(),
+                                   p["description"].get<std::string>());
+        }
+      }
+      return Status::Ok();
+    };
   });
 }
 

@@ -49,6 +49,7 @@ OrderMapping OnlineRetail() {
   m.required = {OrderField::kOrderId, OrderField::kSku, OrderField::kQuantity,
                 OrderField::kTimestamp, OrderField::kUnitPrice};
   m.cancel_prefix = "C";
+  m.negative_is_adjustment = true;
   m.date_order = DateOrder::kMdy;
   return m;
 }
@@ -178,6 +179,13 @@ Result<OrderMapping> ParseMapping(std::string_view toml_text, const std::string&
                                                     where(node), k));
         }
         (k == "cancel_prefix" ? m.cancel_prefix : m.default_location) = *v;
+      } else if (k == "negative_quantity") {
+        auto v = node.value<std::string>();
+        if (!v || (*v != "return" && *v != "adjustment")) {
+          return Error::InvalidArgument(fmt::format(
+              "{}: options.negative_quantity must be \"return\" or \"adjustment\"", where(node)));
+        }
+        m.negative_is_adjustment = *v == "adjustment";
       } else if (k == "delimiter") {
         auto v = node.value<std::string>();
         if (!v || v->size() != 1 || (*v)[0] == '"' || (*v)[0] == '\n' || (*v)[0] == '\r') {
@@ -196,7 +204,7 @@ Result<OrderMapping> ParseMapping(std::string_view toml_text, const std::string&
       } else {
         return Error::InvalidArgument(fmt::format(
             "{}: unknown option options.{}; available: date_order, cancel_prefix, "
-            "default_location, delimiter, decimal_comma, carry_order_fields",
+            "default_location, delimiter, decimal_comma, carry_order_fields, negative_quantity",
             where(node), k));
       }
     }

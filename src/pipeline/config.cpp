@@ -194,7 +194,6 @@ Result<Config> ParseConfig(const std::string& text, const std::string& name) {
     TableReader r(name, t, "clean.");
     r.Field("non_product_skus", &cl.non_product_skus)
         .Field("non_product_sku_patterns", &cl.non_product_sku_patterns)
-        .Field("negative_uncancelled_is_adjustment", &cl.negative_uncancelled_is_adjustment)
         .Field("min_lines_per_open_day", &cl.min_lines_per_open_day).Subtable("outliers");
     SC_RETURN_IF_ERROR(r.Finish());
     auto& o = cl.outliers;
@@ -279,8 +278,6 @@ quantiles = [{}]
 # Non-product lines (postage, fees, vouchers): exact SKUs (case-insensitive) and patterns.
 non_product_skus = [{}]
 non_product_sku_patterns = [{}]
-# Negative quantity on an order that is not cancelled is a stock write-off, not a return.
-negative_uncancelled_is_adjustment = {}
 # A day with fewer order lines than this at a location counts as missing, not zero demand.
 min_lines_per_open_day = {}
 
@@ -304,7 +301,7 @@ shutdown_days_after = {}
                      p.lead_time_sd_days, p.review_period_days, c.forecast.horizon,
                      c.forecast.model, fmt::join(c.forecast.quantiles, ", "),
                      quoted(c.clean.non_product_skus), patterns,
-                     c.clean.negative_uncancelled_is_adjustment, c.clean.min_lines_per_open_day,
+                     c.clean.min_lines_per_open_day,
                      o.enabled, o.window_days, o.threshold, o.min_points, o.protect_events,
                      ToString(c.clean.calendar.region), c.clean.calendar.shutdown_days_before,
                      c.clean.calendar.shutdown_days_after);

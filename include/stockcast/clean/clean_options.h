@@ -28,9 +28,6 @@ struct CleanOptions {
   std::vector<std::string> non_product_skus = {"POST", "DOT", "C2", "M", "D", "S", "B",
                                                "CRUK", "BANK CHARGES", "AMAZONFEE", "PADS"};
   std::vector<std::string> non_product_sku_patterns = {"^gift_.*", "^(?:SHIPPING|FEE|ADJ)[-_].*"};
-  // Negative quantity on an order that is not cancelled = manual stock adjustment, not a
-  // customer return (UCI Online Retail records damages and write-offs this way).
-  bool negative_uncancelled_is_adjustment = true;
   OutlierOptions outliers;
   // A day counts as missing (no data) rather than zero demand when the whole location has
   // fewer than this many order lines that day (shop closed, gap in the export).

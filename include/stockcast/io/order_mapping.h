@@ -43,6 +43,10 @@ struct OrderMapping {
   // Order-level columns (timestamp, location, customer, cancelled) left blank on later rows of
   // the same order are taken from the order's first row (Shopify exports do this).
   bool carry_order_fields = false;
+  // What a negative quantity on an order that is not cancelled means: a customer return (the
+  // default), or a manual stock write-off (UCI Online Retail records damage and losses so;
+  // its returns are the cancelled "C" invoices).
+  bool negative_is_adjustment = false;
 
   const std::string& column(OrderField f) const { return columns[static_cast<int>(f)]; }
 };
@@ -65,6 +69,8 @@ std::vector<std::string> PresetNames();
 //   delimiter = ";"
 //   decimal_comma = true
 //   carry_order_fields = true  # blank order-level cells repeat the order's first row
+//   negative_quantity = "return"  # or "adjustment": what negative quantity on an order that
+//                                 # is not cancelled means
 Result<OrderMapping> LoadMappingFile(const std::string& path);
 Result<OrderMapping> ParseMapping(std::string_view toml_text, const std::string& name);
 

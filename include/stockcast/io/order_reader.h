@@ -60,6 +60,7 @@ class OrderReader {
   Result<bool> Next(OrderLine* out);
 
   const CsvReader& csv() const { return *csv_; }
+  const OrderMapping& mapping() const { return mapping_; }
   const Interner& orders() const { return orders_; }
   const Interner& skus() const { return skus_; }
   const Interner& locations() const { return locations_; }
