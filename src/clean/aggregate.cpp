@@ -2,23 +2,51 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
+#include <unordered_map>
 
 #include "stockcast/core/calendar.h"
 
 namespace stockcast::clean {
 
-uint32_t DailyAggregator::Series(std::string_view sku, std::string_view location) {
-  const uint64_t key =
-      (static_cast<uint64_t>(skus_.Intern(sku)) << 32) | locations_.Intern(location);
-  auto [it, inserted] = series_index_.emplace(key, static_cast<uint32_t>(series_.size()));
-  if (inserted) series_.emplace_back(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key));
-  return it->second;
+uint32_t DailyAggregator::SeriesId(std::string_view sku, std::string_view location) {
+  const uint32_t s = skus_.Intern(sku);
+  const uint32_t l = locations_.Intern(location);
+  bool inserted = false;
+  uint32_t& id = series_index_.Get(Key(s, static_cast<int32_t>(l)), &inserted);
+  if (inserted) {
+    id = static_cast<uint32_t>(series_.size());
+    series_.emplace_back(s, l);
+  }
+  return id;
 }
 
-void DailyAggregator::Add(std::string_view sku, std::string_view location, Date date,
-                          MovementType type, double quantity, double unit_price) {
-  Day& d = days_[Key(Series(sku, location), date)];
+void DailyAggregator::CountActivity(uint64_t key) {
+  // Every insert into activity_ passes here, so the cached pointer cannot have been moved by
+  // a rehash since it was taken.
+  if (key != last_activity_key_) {
+    last_activity_ = &activity_.Get(key);
+    last_activity_key_ = key;
+  }
+  ++*last_activity_;
+}
+
+void DailyAggregator::Extend(Date date) {
+  if (!first_ || date < *first_) first_ = date;
+  if (!last_ || date > *last_) last_ = date;
+}
+
+void DailyAggregator::Add(uint32_t series, Date date, MovementType type, double quantity,
+                          double unit_price) {
+  bool inserted = false;
+  uint32_t& idx = day_index_.Get(Key(series, date.days()), &inserted);
+  if (inserted) {
+    idx = static_cast<uint32_t>(days_.size());
+    days_.push_back({series, date.days(), {}});
+  }
+  Day& d = days_[idx].values;
+  const uint32_t location = series_[series].second;
   switch (type) {
     case MovementType::kSale:
       d.sales += quantity;
@@ -26,11 +54,11 @@ void DailyAggregator::Add(std::string_view sku, std::string_view location, Date 
         d.revenue += quantity * unit_price;
         d.priced_units += quantity;
       }
-      NoteActivity(location, date);
+      CountActivity(Key(location, date.days()));
       break;
     case MovementType::kReturn:
       d.returns += quantity;
-      NoteActivity(location, date);
+      CountActivity(Key(location, date.days()));
       break;
     case MovementType::kReceipt:
     case MovementType::kTransferIn:
@@ -43,19 +71,16 @@ void DailyAggregator::Add(std::string_view sku, std::string_view location, Date 
       d.adjust += quantity;
       break;
   }
-  if (!first_ || date < *first_) first_ = date;
-  if (!last_ || date > *last_) last_ = date;
+  Extend(date);
 }
 
 void DailyAggregator::NoteActivity(std::string_view location, Date date) {
-  ++activity_[(static_cast<uint64_t>(locations_.Intern(location)) << 32) |
-              static_cast<uint32_t>(date.days())];
+  CountActivity(Key(locations_.Intern(location), date.days()));
 }
 
 void DailyAggregator::AddSnapshot(const StockSnapshot& s) {
-  snapshots_[Key(Series(s.sku, s.location), s.date)] = s.on_hand;
-  if (!first_ || s.date < *first_) first_ = s.date;
-  if (!last_ || s.date > *last_) last_ = s.date;
+  snapshots_.push_back({SeriesId(s.sku, s.location), s.date.days(), s.on_hand});
+  Extend(s.date);
 }
 
 void DailyAggregator::AddCartAdds(const CartAdds& c) { cart_adds_.push_back(c); }
@@ -66,40 +91,53 @@ DemandPanel DailyAggregator::Build(const CleanOptions& options, std::optional<Da
   const Date start = *first_;
   const Date last = end && *end > *last_ ? *end : *last_;
   const int n = (last - start) + 1;
+  const size_t ns = series_.size();
 
   // Series in (sku, location) order so output is stable whatever the input order.
-  std::vector<uint32_t> order(series_.size());
+  std::vector<uint32_t> order(ns);
   std::iota(order.begin(), order.end(), 0u);
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    const auto& ka = series_[a];
-    const auto& kb = series_[b];
-    const int c = skus_[ka.first].compare(skus_[kb.first]);
+    const int c = skus_[series_[a].first].compare(skus_[series_[b].first]);
     if (c != 0) return c < 0;
-    return locations_[ka.second] < locations_[kb.second];
+    return locations_[series_[a].second] < locations_[series_[b].second];
   });
+  std::vector<uint32_t> row(ns);  // aggregator series id -> panel series index
   std::vector<SeriesKey> keys;
-  keys.reserve(order.size());
-  for (uint32_t s : order) keys.push_back({skus_[series_[s].first], locations_[series_[s].second]});
+  keys.reserve(ns);
+  for (size_t i = 0; i < ns; ++i) {
+    row[order[i]] = static_cast<uint32_t>(i);
+    keys.push_back({skus_[series_[order[i]].first], locations_[series_[order[i]].second]});
+  }
   DemandPanel panel(start, n, std::move(keys));
+
+  // Scatter day records and snapshots into (series x day) grids: array reads from here on.
+  const size_t cells = ns * static_cast<size_t>(n);
+  std::vector<int32_t> record(cells, -1);
+  for (size_t k = 0; k < days_.size(); ++k) {
+    const int t = days_[k].day - start.days();
+    if (t >= 0 && t < n) record[row[days_[k].series] * static_cast<size_t>(n) + t] = static_cast<int32_t>(k);
+  }
+  std::vector<float> snapshot(cells, std::numeric_limits<float>::quiet_NaN());
+  for (const auto& s : snapshots_) {  // the last snapshot of a day wins
+    const int t = s.day - start.days();
+    if (t >= 0 && t < n) snapshot[row[s.series] * static_cast<size_t>(n) + t] = static_cast<float>(s.on_hand);
+  }
 
   // Trading days per location.
   std::vector<std::vector<uint8_t>> open(locations_.size(), std::vector<uint8_t>(n, 0));
-  for (const auto& [key, lines] : activity_) {
-    const int t = Date::FromDays(static_cast<int32_t>(static_cast<uint32_t>(key))) - start;
+  activity_.ForEach([&](uint64_t key, int64_t lines) {
+    const int t = static_cast<int32_t>(static_cast<uint32_t>(key)) - start.days();
     if (t >= 0 && t < n && lines >= options.min_lines_per_open_day) open[key >> 32][t] = 1;
-  }
+  });
   const Calendar calendar(options.calendar);
   std::vector<uint8_t> event_days(n, 0);
   for (int t = 0; t < n; ++t) {
-    event_days[t] = calendar.Has(start + t, kShoppingFestivals | kEventChristmas |
-                                                kEventPublicHoliday)
-                        ? 1
-                        : 0;
+    event_days[t] =
+        calendar.Has(start + t, kShoppingFestivals | kEventChristmas | kEventPublicHoliday) ? 1 : 0;
   }
 
-  for (size_t i = 0; i < order.size(); ++i) {
-    const uint32_t s = order[i];
-    const uint32_t loc = series_[s].second;
+  for (size_t i = 0; i < ns; ++i) {
+    const uint32_t loc = series_[order[i]].second;
     auto demand = panel.column(PanelColumn::kDemand, i);
     auto raw = panel.column(PanelColumn::kRawDemand, i);
     auto returns = panel.column(PanelColumn::kReturns, i);
@@ -107,15 +145,12 @@ DemandPanel DailyAggregator::Build(const CleanOptions& options, std::optional<Da
     auto receipts = panel.column(PanelColumn::kReceipts, i);
     auto on_hand = panel.column(PanelColumn::kOnHand, i);
     auto flags = panel.flags(i);
+    const int32_t* rec = record.data() + i * static_cast<size_t>(n);
+    const float* snap = snapshot.data() + i * static_cast<size_t>(n);
 
     // The series starts at its first movement or snapshot.
-    int first = n;
-    std::vector<const Day*> day(n, nullptr);
-    for (int t = 0; t < n; ++t) {
-      auto it = days_.find(Key(s, start + t));
-      if (it != days_.end()) day[t] = &it->second;
-      if (first == n && (day[t] || snapshots_.count(Key(s, start + t)))) first = t;
-    }
+    int first = 0;
+    while (first < n && rec[first] < 0 && std::isnan(snap[first])) ++first;
     bool have_stock = false;
     double stock = 0;
     for (int t = 0; t < n; ++t) {
@@ -124,7 +159,7 @@ DemandPanel DailyAggregator::Build(const CleanOptions& options, std::optional<Da
         flags[t] |= kFlagNotLaunched;
         continue;
       }
-      const Day* d = day[t];
+      const Day* d = rec[t] >= 0 ? &days_[rec[t]].values : nullptr;
       const bool trading = open[loc][t] || (d && d->sales > 0);
       if (trading) {
         raw[t] = static_cast<float>(d ? d->sales : 0.0);
@@ -136,9 +171,8 @@ DemandPanel DailyAggregator::Build(const CleanOptions& options, std::optional<Da
       }
       receipts[t] = static_cast<float>(d ? d->receipts : 0.0);
       // End-of-day stock: a snapshot when there is one, else carried forward by movements.
-      auto snap = snapshots_.find(Key(s, start + t));
-      if (snap != snapshots_.end()) {
-        stock = snap->second;
+      if (!std::isnan(snap[t])) {
+        stock = snap[t];
         have_stock = true;
       } else if (have_stock && d) {
         stock += d->receipts + d->returns + d->adjust - d->sales;

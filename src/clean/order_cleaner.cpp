@@ -40,7 +40,6 @@ OrderCleaner::OrderCleaner(const CleanOptions& options) : options_(options) {
   for (const auto& p : options.non_product_sku_patterns) {
     non_product_patterns_.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
   }
-  seen_.reserve(1 << 16);
 }
 
 void OrderCleaner::BeginFile(const io::OrderReader&) { sku_is_non_product_.clear(); }
@@ -98,7 +97,7 @@ LineRule OrderCleaner::Classify(const io::OrderLine& line, const io::OrderReader
   if (!facts_.last_date || line.date > *facts_.last_date) facts_.last_date = line.date;
 
   LineRule rule;
-  if (!seen_.insert(line.hash).second) {
+  if (!seen_.Insert(line.hash)) {
     ++facts_.exact_duplicates;
     rule = LineRule::kDuplicate;
   } else if (line.quantity == 0) {

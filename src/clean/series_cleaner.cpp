@@ -24,10 +24,10 @@ double Median(std::vector<double>& v) {
 // are heavy-tailed (wholesale buyers order 10-50x a typical quantity as a matter of course),
 // so the filter works on the log scale: it asks "how many times the typical day is this?",
 // not "how many units above it?". The log-scale spread is floored at 0.5 so that a series
-// that always sells the same amount (MAD = 0) does not flag every change. Returns the limit
-// in units.
-double HampelLimit(std::vector<double>& values, double k, double* median_out) {
-  for (double& v : values) v = std::log1p(v);
+// that always sells the same amount (MAD = 0) does not flag every change. `log_values` holds
+// log1p(demand) (reordered here); returns the limit in units.
+double HampelLimit(std::vector<double>& log_values, double k, double* median_out) {
+  std::vector<double>& values = log_values;
   const double med = Median(values);
   for (double& v : values) v = std::fabs(v - med);
   const double mad = Median(values);
@@ -45,6 +45,7 @@ SeriesSummary CleanSeries(DemandPanel& panel, const CleanOptions& options) {
   const auto& out = options.outliers;
   std::vector<double> window, whole;
   std::vector<float> limits(static_cast<size_t>(n));
+  std::vector<double> logs(static_cast<size_t>(n));
   for (size_t i = 0; i < panel.num_series(); ++i) {
     auto demand = panel.column(PanelColumn::kDemand, i);
     auto raw = panel.column(PanelColumn::kRawDemand, i);
@@ -55,20 +56,31 @@ SeriesSummary CleanSeries(DemandPanel& panel, const CleanOptions& options) {
     if (out.enabled) {
       whole.clear();
       for (int t = 0; t < n; ++t) {
-        if (raw[t] > 0) whole.push_back(raw[t]);
+        logs[t] = raw[t] > 0 ? std::log1p(static_cast<double>(raw[t])) : 0.0;
+        if (raw[t] > 0) whole.push_back(logs[t]);
       }
       double whole_median = 0;
       std::vector<double> tmp = whole;
       const double whole_limit =
           tmp.empty() ? 0.0 : HampelLimit(tmp, out.threshold, &whole_median);
+      // One limit per 7-day block, from the positive days within +-window_days of the block's
+      // centre: neighbouring days share almost the same window, and the median/MAD are robust
+      // to the block's own values (so a spike does not hide itself).
       std::fill(limits.begin(), limits.end(), NAN);
-      for (int t = 0; t < n; ++t) {
-        if (!(raw[t] > 0)) continue;
-        if (out.protect_events && (flags[t] & (kFlagEvent | kFlagPromotion))) continue;
+      constexpr int kBlock = 7;
+      for (int b = 0; b < n; b += kBlock) {
+        const int b_end = std::min(n, b + kBlock);
+        bool any = false;
+        for (int t = b; t < b_end && !any; ++t) {
+          any = raw[t] > 0 && !(out.protect_events && (flags[t] & (kFlagEvent | kFlagPromotion)));
+        }
+        if (!any) continue;
+        const int centre = b + kBlock / 2;
         window.clear();
-        const int lo = std::max(0, t - out.window_days), hi = std::min(n - 1, t + out.window_days);
+        const int lo = std::max(0, centre - out.window_days);
+        const int hi = std::min(n - 1, centre + out.window_days);
         for (int u = lo; u <= hi; ++u) {
-          if (u != t && raw[u] > 0) window.push_back(raw[u]);
+          if (raw[u] > 0) window.push_back(logs[u]);
         }
         double median = whole_median;
         double limit = whole_limit;
@@ -77,7 +89,9 @@ SeriesSummary CleanSeries(DemandPanel& panel, const CleanOptions& options) {
         } else if (static_cast<int>(whole.size()) <= out.min_points) {
           continue;  // too little history to call anything an outlier
         }
-        if (raw[t] > limit) {
+        for (int t = b; t < b_end; ++t) {
+          if (!(raw[t] > limit)) continue;
+          if (out.protect_events && (flags[t] & (kFlagEvent | kFlagPromotion))) continue;
           flags[t] |= kFlagOutlier;
           limits[t] = static_cast<float>(limit);
           ++sum.outlier_days;

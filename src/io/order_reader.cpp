@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "stockcast/core/flat_hash.h"
+
 namespace stockcast::io {
 namespace {
 
@@ -14,8 +16,7 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// FNV-1a over the bytes, then a final avalanche (from the splitmix64 finaliser) so that the
-// low bits used by hash tables are well mixed.
+// FNV-1a over the bytes; MixHash then avalanches the result so its low bits are well mixed.
 uint64_t HashBytes(uint64_t h, std::string_view s) {
   for (unsigned char c : s) {
     h ^= c;
@@ -23,23 +24,34 @@ uint64_t HashBytes(uint64_t h, std::string_view s) {
   }
   return h;
 }
-uint64_t Finish(uint64_t h) {
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebull;
-  return h ^ (h >> 31);
-}
 
 }  // namespace
 
 uint32_t Interner::Intern(std::string_view text) {
-  auto it = ids_.find(text);
-  if (it != ids_.end()) return it->second;
+  const uint64_t h = std::hash<std::string_view>{}(text);
+  const size_t mask = slots_.size() - 1;
+  size_t i = MixHash(h) & mask;
+  while (slots_[i] != 0) {
+    const uint32_t id = slots_[i] - 1;
+    if (hashes_[id] == h && strings_[id] == text) return id;
+    i = (i + 1) & mask;
+  }
   const auto id = static_cast<uint32_t>(strings_.size());
   strings_.emplace_back(text);
-  ids_.emplace(strings_.back(), id);
+  hashes_.push_back(h);
+  slots_[i] = id + 1;
+  if (strings_.size() * 2 > slots_.size()) Grow();
   return id;
+}
+
+void Interner::Grow() {
+  slots_.assign(slots_.size() * 2, 0);
+  const size_t mask = slots_.size() - 1;
+  for (uint32_t id = 0; id < strings_.size(); ++id) {
+    size_t i = MixHash(hashes_[id]) & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = id + 1;
+  }
 }
 
 bool ParseNumber(std::string_view text, bool decimal_comma, double* out) {
@@ -117,7 +129,7 @@ Result<bool> OrderReader::Next(OrderLine* out) {
     h = HashBytes(h, r.field(i));
     h = HashBytes(h, std::string_view("\x1f", 1));
   }
-  line.hash = Finish(h);
+  line.hash = MixHash(h);
 
   const std::string_view order_id = field(OrderField::kOrderId);
   if (order_id.empty()) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <unordered_set>
 
@@ -11,6 +12,7 @@
 #include "stockcast/clean/aggregate.h"
 #include "stockcast/clean/order_cleaner.h"
 #include "stockcast/clean/series_cleaner.h"
+#include "stockcast/core/flat_hash.h"
 #include "stockcast/io/order_reader.h"
 #include "stockcast/io/table_readers.h"
 
@@ -108,9 +110,13 @@ Status ReadOtherFiles(const ImportOptions& o, OtherData* d, clean::CleaningRepor
   return Status::Ok();
 }
 
-Status ParseOrders(const ImportOptions& o, clean::OrderCleaner& cleaner,
-                   std::vector<ParsedOrders>* out, clean::CleaningReport* report,
-                   const ProgressFn& progress) {
+// Reads every order file, classifying each line; `keep` decides per file whether the lines are
+// kept in `out` (the store path writes them after every file has parsed) and `each` sees every
+// line as it is read (the dry run aggregates on the fly, keeping nothing).
+using LineFn = std::function<void(const io::OrderReader&, const io::OrderLine&, clean::LineRule)>;
+Status ParseOrders(const ImportOptions& o, clean::OrderCleaner& cleaner, bool keep,
+                   const LineFn& each, std::vector<ParsedOrders>* out,
+                   clean::CleaningReport* report, const ProgressFn& progress) {
   for (const auto& path : o.order_files) {
     ParsedOrders p;
     auto reader = io::OrderReader::Open(path, o.mapping);
@@ -123,8 +129,12 @@ Status ParseOrders(const ImportOptions& o, clean::OrderCleaner& cleaner,
       auto more = p.reader->Next(&line);
       if (!more.ok()) return more.error();
       if (!*more) break;
-      p.rules.push_back(cleaner.Classify(line, *p.reader));
-      p.lines.push_back(line);
+      const clean::LineRule rule = cleaner.Classify(line, *p.reader);
+      if (each) each(*p.reader, line, rule);
+      if (keep) {
+        p.rules.push_back(rule);
+        p.lines.push_back(line);
+      }
       if ((n & 0xFFFF) == 0 && p.reader->csv().total()) {
         ReportProgress(progress, stage,
                        static_cast<double>(p.reader->csv().consumed()) / *p.reader->csv().total());
@@ -136,22 +146,6 @@ Status ParseOrders(const ImportOptions& o, clean::OrderCleaner& cleaner,
     out->push_back(std::move(p));
   }
   return Status::Ok();
-}
-
-void WarnUnknownSkus(const std::unordered_set<std::string>& known,
-                     const std::vector<ParsedOrders>& orders, clean::OrderCleaner& cleaner) {
-  if (known.empty()) return;
-  std::unordered_set<std::string> reported;
-  for (const auto& p : orders) {
-    for (size_t i = 0; i < p.lines.size(); ++i) {
-      if (p.rules[i] != clean::LineRule::kDemand) continue;
-      const std::string& sku = p.reader->skus()[p.lines[i].sku];
-      if (known.count(sku) || !reported.insert(sku).second) continue;
-      cleaner.Warn(clean::Warning::kUnknownSku,
-                   fmt::format("{}:{}", p.reader->csv().name(), p.lines[i].line),
-                   fmt::format("SKU \"{}\" is not in the product list", sku));
-    }
-  }
 }
 
 Status StrictCheck(const clean::CleaningReport& report) {
@@ -223,10 +217,7 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
   // 1. Parse and check every file before anything is written.
   OtherData other;
   SC_RETURN_IF_ERROR(ReadOtherFiles(options, &other, &report));
-  clean::OrderCleaner cleaner(config.clean);
-  std::vector<ParsedOrders> orders;
-  SC_RETURN_IF_ERROR(ParseOrders(options, cleaner, &orders, &report, progress));
-
+  // SKUs known from products.csv or the store: demand for others is worth a warning.
   std::unordered_set<std::string> known_skus;
   for (const auto& p : other.products) known_skus.insert(p.sku);
   std::vector<Product> stored_products;
@@ -234,7 +225,45 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
     SC_ASSIGN_OR_RETURN(stored_products, store->ListProducts());
     for (const auto& p : stored_products) known_skus.insert(p.sku);
   }
-  WarnUnknownSkus(known_skus, orders, cleaner);
+  const bool check_skus = !known_skus.empty();
+  std::unordered_set<std::string> reported_skus;
+  std::vector<int8_t> sku_known;  // per reader SKU id: -1 unchecked, 0 unknown, 1 known
+
+  clean::OrderCleaner cleaner(config.clean);
+  std::vector<ParsedOrders> orders;
+  // The dry run aggregates lines as they stream by; the store path keeps them to write later.
+  clean::DailyAggregator agg;
+  const io::OrderReader* current = nullptr;
+  FlatMap64<uint32_t> series_of(1024);  // the reader's (sku, location) ids -> the series
+  LineFn each = [&](const io::OrderReader& r, const io::OrderLine& l, clean::LineRule rule) {
+    if (&r != current) {
+      current = &r;
+      series_of = FlatMap64<uint32_t>(1024);
+      sku_known.clear();
+    }
+    if (check_skus && rule == clean::LineRule::kDemand) {
+      if (l.sku >= sku_known.size()) sku_known.resize(l.sku + 1, -1);
+      if (sku_known[l.sku] < 0) sku_known[l.sku] = known_skus.count(r.skus()[l.sku]) ? 1 : 0;
+      if (sku_known[l.sku] == 0 && reported_skus.insert(r.skus()[l.sku]).second) {
+        cleaner.Warn(clean::Warning::kUnknownSku, fmt::format("{}:{}", r.csv().name(), l.line),
+                     fmt::format("SKU \"{}\" is not in the product list", r.skus()[l.sku]));
+      }
+    }
+    if (store) return;  // the store path aggregates everything stored, after writing
+    if (auto type = MovementFor(rule)) {
+      bool inserted = false;
+      uint32_t& series = series_of.Get((static_cast<uint64_t>(l.sku) << 32) | l.location, &inserted);
+      if (inserted) series = agg.SeriesId(r.skus()[l.sku], r.locations()[l.location]);
+      agg.Add(series, l.date, *type,
+              *type == MovementType::kAdjustment ? l.quantity : std::fabs(l.quantity),
+              l.unit_price);
+    } else if (rule != clean::LineRule::kDuplicate) {
+      agg.NoteActivity(r.locations()[l.location], l.date);
+    }
+  };
+  SC_RETURN_IF_ERROR(
+      ParseOrders(options, cleaner, /*keep=*/store != nullptr, each, &orders, &report, progress));
+
   report.TakeLineCounts(cleaner);
   if (options.strict) SC_RETURN_IF_ERROR(StrictCheck(report));
 
@@ -245,20 +274,6 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
 
   // 2a. Dry run: aggregate the files alone.
   if (!store) {
-    clean::DailyAggregator agg;
-    for (const auto& p : orders) {
-      for (size_t i = 0; i < p.lines.size(); ++i) {
-        const io::OrderLine& l = p.lines[i];
-        const auto& r = *p.reader;
-        if (auto type = MovementFor(p.rules[i])) {
-          agg.Add(r.skus()[l.sku], r.locations()[l.location], l.date, *type,
-                  *type == MovementType::kAdjustment ? l.quantity : std::fabs(l.quantity),
-                  l.unit_price);
-        } else if (p.rules[i] != clean::LineRule::kDuplicate) {
-          agg.NoteActivity(r.locations()[l.location], l.date);
-        }
-      }
-    }
     for (const auto& rc : other.receipts) {
       if (rc.status == ReceiptStatus::kReceived) agg.Add(ReceiptMovement(rc, options.actor));
     }
@@ -348,22 +363,22 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
 
     // Rebuild the cleaned daily panel from everything stored.
     ReportProgress(progress, "cleaning series", 0.0);
-    clean::DailyAggregator agg;
+    clean::DailyAggregator stored;
     MovementFilter all;
-    SC_RETURN_IF_ERROR(store->ForEachMovement(all, [&](const Movement& m) { agg.Add(m); }));
+    SC_RETURN_IF_ERROR(store->ForEachMovement(all, [&](const Movement& m) { stored.Add(m); }));
     // Non-stock lines (fees, postage) still show that a location was trading that day.
     for (const auto& p : orders) {
       for (size_t i = 0; i < p.lines.size(); ++i) {
         if (p.rules[i] == clean::LineRule::kNonProduct || p.rules[i] == clean::LineRule::kZeroQuantity) {
-          agg.NoteActivity(p.reader->locations()[p.lines[i].location], p.lines[i].date);
+          stored.NoteActivity(p.reader->locations()[p.lines[i].location], p.lines[i].date);
         }
       }
     }
     SC_ASSIGN_OR_RETURN(auto snapshots, store->ListSnapshots());
     SC_ASSIGN_OR_RETURN(auto cart_adds, store->ListCartAdds());
     SC_ASSIGN_OR_RETURN(auto promotions, store->ListPromotions());
-    FeedOther(agg, snapshots, cart_adds, promotions);
-    DemandPanel panel = agg.Build(config.clean);
+    FeedOther(stored, snapshots, cart_adds, promotions);
+    DemandPanel panel = stored.Build(config.clean);
     report.series = clean::CleanSeries(panel, config.clean);
     SC_RETURN_IF_ERROR(store->SavePanel(panel));
     ReportProgress(progress, "cleaning series", 1.0);

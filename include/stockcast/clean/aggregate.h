@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "stockcast/clean/clean_options.h"
 #include "stockcast/core/demand_panel.h"
+#include "stockcast/core/flat_hash.h"
 #include "stockcast/core/entities.h"
 #include "stockcast/io/order_reader.h"
 
@@ -16,9 +16,14 @@ namespace stockcast::clean {
 
 class DailyAggregator {
  public:
+  // The series of (sku, location), created on first use. Ids are dense and stable.
+  uint32_t SeriesId(std::string_view sku, std::string_view location);
   // A stock movement (sale, return, receipt, adjustment, transfer) on a day.
+  void Add(uint32_t series, Date date, MovementType type, double quantity, double unit_price);
   void Add(std::string_view sku, std::string_view location, Date date, MovementType type,
-           double quantity, double unit_price);
+           double quantity, double unit_price) {
+    Add(SeriesId(sku, location), date, type, quantity, unit_price);
+  }
   void Add(const Movement& m) { Add(m.sku, m.location, m.date, m.type, m.quantity, m.unit_price); }
   // A line that shows the location was trading that day (any order line, even a fee).
   void NoteActivity(std::string_view location, Date date);
@@ -39,17 +44,31 @@ class DailyAggregator {
   struct Day {
     double sales = 0, revenue = 0, priced_units = 0, returns = 0, receipts = 0, adjust = 0;
   };
-  uint32_t Series(std::string_view sku, std::string_view location);
-  static uint64_t Key(uint32_t series, Date d) {
-    return (static_cast<uint64_t>(series) << 32) | static_cast<uint32_t>(d.days());
+  struct DayRecord {
+    uint32_t series;
+    int32_t day;  // days since epoch
+    Day values;
+  };
+  static uint64_t Key(uint32_t hi, int32_t lo) {
+    return (static_cast<uint64_t>(hi) << 32) | static_cast<uint32_t>(lo);
   }
+  void Extend(Date date);
 
   io::Interner skus_, locations_;
-  std::unordered_map<uint64_t, uint32_t> series_index_;  // sku id << 32 | location id
-  std::vector<std::pair<uint32_t, uint32_t>> series_;    // (sku id, location id)
-  std::unordered_map<uint64_t, Day> days_;
-  std::unordered_map<uint64_t, int64_t> activity_;  // location << 32 | day -> lines
-  std::unordered_map<uint64_t, double> snapshots_;  // series key -> on hand
+  FlatMap64<uint32_t> series_index_;                   // sku id << 32 | location id -> series
+  std::vector<std::pair<uint32_t, uint32_t>> series_;  // (sku id, location id)
+  FlatMap64<uint32_t> day_index_{1 << 12};             // series << 32 | day -> days_ index
+  std::vector<DayRecord> days_;
+  FlatMap64<int64_t> activity_;                        // location << 32 | day -> lines
+  uint64_t last_activity_key_ = ~0ull;                 // lines arrive mostly in date order:
+  int64_t* last_activity_ = nullptr;                   // the last counter, found without a probe
+  void CountActivity(uint64_t key);
+  struct Snapshot {
+    uint32_t series;
+    int32_t day;
+    double on_hand;
+  };
+  std::vector<Snapshot> snapshots_;
   std::vector<CartAdds> cart_adds_;
   std::vector<Promotion> promotions_;
   std::optional<Date> first_, last_;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "stockcast/clean/clean_options.h"
+#include "stockcast/core/flat_hash.h"
 #include "stockcast/io/order_reader.h"
 
 namespace stockcast::clean {
@@ -87,7 +88,7 @@ class OrderCleaner {
   std::vector<std::string> non_product_exact_;  // upper-cased
   std::vector<std::regex> non_product_patterns_;
   std::vector<int8_t> sku_is_non_product_;  // per reader SKU id: -1 unknown, 0, 1
-  std::unordered_set<uint64_t> seen_;       // hashes of lines seen in this import
+  FlatSet64 seen_{1 << 16};                 // hashes of lines seen in this import
   std::unordered_set<std::string> orders_, skus_;
   OrderFacts facts_;
   std::array<int64_t, kNumLineRules> counts_{};

@@ -15,7 +15,7 @@
 
 namespace stockcast::io {
 
-// Assigns dense ids to strings in first-seen order.
+// Assigns dense ids to strings in first-seen order (open addressing over the ids).
 class Interner {
  public:
   uint32_t Intern(std::string_view text);
@@ -24,11 +24,9 @@ class Interner {
   const std::vector<std::string>& strings() const { return strings_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;
+  void Grow();
+  std::vector<uint32_t> slots_ = std::vector<uint32_t>(64, 0);  // id + 1; 0 = empty
+  std::vector<uint64_t> hashes_;                                // per id
   std::vector<std::string> strings_;
 };
 
