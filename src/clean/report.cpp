@@ -91,6 +91,9 @@ nlohmann::json CleaningReport::ToJson() const {
   if (!series.missing_examples.empty()) ej["missing_day"] = ExamplesJson(series.missing_examples);
   j["examples"] = ej;
   j["seconds"] = std::round(seconds * 1000.0) / 1000.0;
+  nlohmann::json stages = nlohmann::json::object();
+  for (const auto& [stage, sec] : stage_seconds) stages[stage] = std::round(sec * 1000.0) / 1000.0;
+  j["stage_seconds"] = stages;
   return j;
 }
 

@@ -213,6 +213,12 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
   SC_RETURN_IF_ERROR(config.Validate());
   clean::CleaningReport report;
   report.dry_run = store == nullptr;
+  auto lap = t0;
+  auto mark = [&](const char* stage) {
+    const auto now = std::chrono::steady_clock::now();
+    report.stage_seconds.emplace_back(stage, std::chrono::duration<double>(now - lap).count());
+    lap = now;
+  };
 
   // 1. Parse and check every file before anything is written.
   OtherData other;
@@ -263,6 +269,7 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
   };
   SC_RETURN_IF_ERROR(
       ParseOrders(options, cleaner, /*keep=*/store != nullptr, each, &orders, &report, progress));
+  mark("read_and_classify");
 
   report.TakeLineCounts(cleaner);
   if (options.strict) SC_RETURN_IF_ERROR(StrictCheck(report));
@@ -280,7 +287,9 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
     FeedOther(agg, other.snapshots, other.cart_adds, other.promotions);
     ReportProgress(progress, "cleaning series", 0.0);
     DemandPanel panel = agg.Build(config.clean);
+    mark("aggregate");
     report.series = clean::CleanSeries(panel, config.clean);
+    mark("clean_series");
     ReportProgress(progress, "cleaning series", 1.0);
     finish();
     return report;
@@ -355,6 +364,7 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
       if (rc.status == ReceiptStatus::kReceived) batch.push_back(ReceiptMovement(rc, options.actor));
     }
     SC_RETURN_IF_ERROR(flush());
+    mark("write_ledger");
     ReportProgress(progress, "writing ledger", 1.0);
     SC_RETURN_IF_ERROR(store->UpsertReceipts(other.receipts));
     SC_RETURN_IF_ERROR(store->UpsertSnapshots(other.snapshots));
@@ -362,10 +372,12 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
     SC_RETURN_IF_ERROR(store->UpsertPromotions(other.promotions));
 
     // Rebuild the cleaned daily panel from everything stored.
+    mark("write_stock_data");
     ReportProgress(progress, "cleaning series", 0.0);
     clean::DailyAggregator stored;
     MovementFilter all;
     SC_RETURN_IF_ERROR(store->ForEachMovement(all, [&](const Movement& m) { stored.Add(m); }));
+    mark("read_ledger");
     // Non-stock lines (fees, postage) still show that a location was trading that day.
     for (const auto& p : orders) {
       for (size_t i = 0; i < p.lines.size(); ++i) {
@@ -379,10 +391,14 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
     SC_ASSIGN_OR_RETURN(auto promotions, store->ListPromotions());
     FeedOther(stored, snapshots, cart_adds, promotions);
     DemandPanel panel = stored.Build(config.clean);
+    mark("aggregate");
     report.series = clean::CleanSeries(panel, config.clean);
+    mark("clean_series");
     SC_RETURN_IF_ERROR(store->SavePanel(panel));
+    mark("save_panel");
     ReportProgress(progress, "cleaning series", 1.0);
     SC_RETURN_IF_ERROR(store->RebuildStockLevels());
+    mark("stock_levels");
     finish();
     return store->FinishRun(run_id, "ok", report.ToJson().dump());
   });

@@ -133,8 +133,7 @@ CREATE TABLE sales_daily (
   on_hand    REAL,
   flags      INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (sku, location, date)
-);
-CREATE INDEX sales_daily_date ON sales_daily (date);
+) WITHOUT ROWID;  -- clustered by series and day: one B-tree, rows of a series stored together
 
 -- Derived from stock_snapshots, stock_ledger and open purchase_orders; rebuilt at will.
 CREATE TABLE stock_levels (

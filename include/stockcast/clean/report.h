@@ -33,6 +33,7 @@ struct CleaningReport {
   SeriesSummary series;
   bool dry_run = false;
   double seconds = 0.0;
+  std::vector<std::pair<std::string, double>> stage_seconds;  // where the time went
 
   void TakeLineCounts(const OrderCleaner& cleaner);
   int64_t total_warnings() const;
