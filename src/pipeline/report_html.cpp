@@ -21,7 +21,7 @@ using Json = nlohmann::json;
 using Key = std::pair<std::string, std::string>;
 
 constexpr const char* kCss = R"css(
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#1f2933;padding:0 16px}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:24px auto;max-width:1100px;color:#1f2933;padding:0 16px}
 h1{font-size:1.6em;margin-bottom:4px}h2{border-bottom:2px solid #e4e7eb;padding-bottom:4px;margin-top:36px}
 h3{margin:24px 0 6px}.muted{color:#616e7c}.note{background:#f5f7fa;border-left:4px solid #9aa5b1;padding:8px 12px}
 table{border-collapse:collapse;width:100%;font-size:.9em;margin:8px 0}

@@ -1,0 +1,77 @@
+// Output hygiene: progress bars only on a terminal; `serve` says it is unavailable.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "cli_util.h"
+
+namespace stockcast::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool HasProgressEscapes(const std::string& text) {
+  return Contains(text, "\r") || Contains(text, "\033[K");
+}
+
+TEST(CliTerminalTest, NoProgressEscapesWhenStderrIsNotATerminal) {
+  const fs::path tmp = TempDir("stockcast-cli-tty");
+  const fs::path data = tmp / "data", db = tmp / "x.db";
+  // Not --quiet, not --json: the commands that draw progress bars on a terminal.
+  for (const std::string& args :
+       {"generate --out " + Q(data) + " --seed 5 --skus 2 --days 40",
+        "import --dir " + Q(data) + " --db " + Q(db), "forecast --horizon 7 --db " + Q(db),
+        "plan --db " + Q(db), "report --db " + Q(db) + " --out " + Q(tmp / "r.html")}) {
+    SCOPED_TRACE(args);
+    const CliRun run = Cli(args);
+    ASSERT_EQ(run.code, 0) << run.Dump();
+    EXPECT_FALSE(HasProgressEscapes(run.err)) << run.Dump();
+    EXPECT_FALSE(HasProgressEscapes(run.out)) << run.Dump();
+    EXPECT_FALSE(run.out.empty()) << "no summary without --quiet";
+  }
+}
+
+// The converse, so the test above can tell: on a pseudo-terminal (util-linux `script`) the
+// import draws its progress bar.
+TEST(CliTerminalTest, ProgressEscapesOnATerminal) {
+  if (std::system("script --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "no `script`";
+  const fs::path tmp = TempDir("stockcast-cli-tty");
+  const fs::path data = tmp / "data", db = tmp / "x.db";
+  ASSERT_EQ(Cli("-q generate --out " + Q(data) + " --seed 5 --skus 2 --days 40").code, 0);
+  const fs::path log = tmp / "typescript";
+  const std::string inner = Q(std::string(STOCKCAST_BINARY)) + " import --dir " + Q(data) +
+                            " --db " + Q(db) + " >/dev/null";
+  const std::string cmd = "script -qec " + Q(inner) + " " + Q(log) + " </dev/null >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0 || !fs::exists(db)) {
+    GTEST_SKIP() << "cannot run under a pseudo-terminal here";
+  }
+  EXPECT_TRUE(Contains(ReadFile(log), "\r\033[K")) << ReadFile(log);
+  EXPECT_TRUE(Contains(ReadFile(log), "%")) << ReadFile(log);
+
+  // --quiet silences it even on a terminal.
+  const std::string quiet = Q(std::string(STOCKCAST_BINARY)) + " -q import --dir " + Q(data) +
+                            " --db " + Q(tmp / "y.db") + " >/dev/null";
+  ASSERT_EQ(std::system(
+                ("script -qec " + Q(quiet) + " " + Q(log) + " </dev/null >/dev/null 2>&1").c_str()),
+            0);
+  EXPECT_FALSE(Contains(ReadFile(log), "\033[K")) << ReadFile(log);
+}
+
+TEST(CliServeTest, ServeExitsSixSayingItIsUnavailable) {
+  const CliRun run = Cli("serve");
+  EXPECT_EQ(run.code, 6) << run.Dump();
+  EXPECT_TRUE(run.out.empty()) << run.Dump();
+  EXPECT_EQ(run.err.rfind("stockcast: error: serve is not available in this build", 0), 0u)
+      << run.Dump();
+  EXPECT_TRUE(Contains(run.err, "use the CLI commands")) << run.Dump();
+}
+
+TEST(CliServeTest, ServeWithOptionsStillExitsSix) {
+  const CliRun run = Cli("serve --port 8080");
+  EXPECT_EQ(run.code, 6) << run.Dump();
+}
+
+}  // namespace
+}  // namespace stockcast::testing
