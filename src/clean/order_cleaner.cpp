@@ -59,6 +59,9 @@ bool OrderCleaner::IsNonProduct(uint32_t sku, const io::OrderReader& reader) {
     const std::string upper = Upper(code);
     bool hit = std::find(non_product_exact_.begin(), non_product_exact_.end(), upper) !=
                non_product_exact_.end();
+    for (const auto& extra : reader.mapping().non_product_skus) {
+      hit = hit || Upper(extra) == upper;
+    }
     for (const auto& re : non_product_patterns_) {
       if (hit) break;
       hit = std::regex_match(code, re);

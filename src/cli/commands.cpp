@@ -32,6 +32,19 @@ Result<pipeline::Config> LoadEffectiveConfig(const GlobalOptions& g) {
   return pipeline::Config{};
 }
 
+// --out FILE may name a folder that does not exist yet: create it, as `report` does.
+Status EnsureParentDir(const std::string& path, std::string_view flag) {
+  const fs::path parent = fs::path(path).parent_path();
+  if (path.empty() || parent.empty()) return Status::Ok();
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (ec) {
+    return Error::InvalidArgument(fmt::format("{} {}: cannot create folder {}: {}", flag, path,
+                                              parent.string(), ec.message()));
+  }
+  return Status::Ok();
+}
+
 ProgressFn MakeProgress(ProgressBar* bar) {
   return [bar](std::string_view stage, double fraction) { bar->Update(stage, fraction); };
 }
@@ -73,6 +86,18 @@ Status RunGenerate(const GlobalOptions& g, GenerateArgs& a) {
         fmt::format("--region = \"{}\"; must be one of none, cn, uk, us", a.region));
   }
   a.options.region = *region;
+  if (Status valid = a.options.Validate(); !valid.ok()) {
+    // Name the command-line flag, not the library's field.
+    std::string message = valid.error().message;
+    for (const auto& [field, flag] : {std::pair{"GeneratorOptions.num_skus", "--skus"},
+                                      {"GeneratorOptions.num_locations", "--locations"},
+                                      {"GeneratorOptions.num_suppliers", "--suppliers"},
+                                      {"GeneratorOptions.num_days", "--days"},
+                                      {"GeneratorOptions.seed", "--seed"}}) {
+      if (message.rfind(field, 0) == 0) message = flag + message.substr(std::string(field).size());
+    }
+    return Error::InvalidArgument(message);
+  }
   ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
   auto data = sim::Generate(a.options, MakeProgress(&bar));
   if (!data.ok()) return data.error();
@@ -205,6 +230,9 @@ Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
   }
   o.output_csv = a.out;
   SC_RETURN_IF_ERROR(o.Validate());
+  // Check the model spec before touching the store: a typo should say so, whatever the db.
+  SC_RETURN_IF_ERROR(forecast::CreateModel(o.model).status());
+  SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
   SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
   ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
   auto sum = pipeline::RunForecast(*store, o, MakeProgress(&bar));
@@ -275,6 +303,7 @@ Status RunPlanCommand(const GlobalOptions& g, PlanArgs& a) {
     o.as_of = *d;
   }
   o.orders_csv = a.out;
+  SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
   SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
   ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
   auto sum = pipeline::RunPlan(*store, config, o, MakeProgress(&bar));

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
                " - demand forecasting and inventory optimisation for e-commerce"};
   app.set_version_flag("--version", STOCKCAST_VERSION);
   app.require_subcommand(1);
+  // Global options (--config, -q) may also follow the subcommand: `stockcast plan ... -q`.
+  app.fallthrough();
   app.footer(
       "Exit codes: 0 ok, 1 internal error, 2 bad command line, 3 invalid input data,\n"
       "4 file or record not found, 5 conflict, 6 unavailable.\n"
@@ -47,6 +49,20 @@ int main(int argc, char** argv) {
   AddModelsCommand(app, global, &runner);
   AddConfigCommand(app, global, &runner);
   AddServeCommand(app, global, &runner);
+  // An unknown command: name it and list the real ones (CLI11 would only say one is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string names;
+    bool known = false;
+    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      known = known || sub->get_name() == argv[1];
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "stockcast: error: unknown command \"%s\"; available: %s\n", argv[1],
+                   names.c_str());
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

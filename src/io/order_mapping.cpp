@@ -50,6 +50,9 @@ OrderMapping OnlineRetail() {
                 OrderField::kTimestamp, OrderField::kUnitPrice};
   m.cancel_prefix = "C";
   m.negative_is_adjustment = true;
+  // UCI's non-product codes: postage (POST, DOT, C2 carriage), discount (D), manual (M),
+  // samples (S), bad debt (B), charity commission (CRUK), display pads (PADS).
+  m.non_product_skus = {"POST", "DOT", "C2", "M", "D", "S", "B", "CRUK", "PADS"};
   m.date_order = DateOrder::kMdy;
   return m;
 }
@@ -186,6 +189,20 @@ Result<OrderMapping> ParseMapping(std::string_view toml_text, const std::string&
               "{}: options.negative_quantity must be \"return\" or \"adjustment\"", where(node)));
         }
         m.negative_is_adjustment = *v == "adjustment";
+      } else if (k == "non_product_skus") {
+        const auto* arr = node.as_array();
+        bool ok = arr != nullptr;
+        if (ok) {
+          for (const auto& el : *arr) {
+            auto v = el.value<std::string>();
+            if (!v) { ok = false; break; }
+            m.non_product_skus.push_back(*v);
+          }
+        }
+        if (!ok) {
+          return Error::InvalidArgument(fmt::format(
+              "{}: options.non_product_skus must be an array of strings", where(node)));
+        }
       } else if (k == "delimiter") {
         auto v = node.value<std::string>();
         if (!v || v->size() != 1 || (*v)[0] == '"' || (*v)[0] == '\n' || (*v)[0] == '\r') {
@@ -204,7 +221,8 @@ Result<OrderMapping> ParseMapping(std::string_view toml_text, const std::string&
       } else {
         return Error::InvalidArgument(fmt::format(
             "{}: unknown option options.{}; available: date_order, cancel_prefix, "
-            "default_location, delimiter, decimal_comma, carry_order_fields, negative_quantity",
+            "default_location, delimiter, decimal_comma, carry_order_fields, negative_quantity, "
+            "non_product_skus",
             where(node), k));
       }
     }

@@ -1,5 +1,7 @@
 #include "stockcast/io/order_reader.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -139,6 +141,25 @@ TEST(OrderReaderTest, ParseNumberIsStrict) {
   EXPECT_FALSE(ParseNumber("", false, &v));
   EXPECT_FALSE(ParseNumber("3 units", false, &v));
   EXPECT_FALSE(ParseNumber("nan", false, &v));
+}
+
+}  // namespace
+}  // namespace stockcast::io
+
+namespace stockcast::io {
+namespace {
+
+TEST(OrderMappingTest, UciNonProductCodesBelongToTheUciPresetOnly) {
+  // "B" is UCI's bad-debt code, but in a generic export it can be a real product.
+  EXPECT_TRUE(PresetMapping("generic")->non_product_skus.empty());
+  const auto uci = PresetMapping("online-retail")->non_product_skus;
+  EXPECT_NE(std::find(uci.begin(), uci.end(), "B"), uci.end());
+  auto m = ParseMapping(
+      "[columns]\norder_id=\"a\"\nsku=\"b\"\nquantity=\"c\"\ntimestamp=\"d\"\n[options]\n"
+      "non_product_skus = [\"FEE1\", \"GIFTWRAP\"]\n",
+      "m.toml");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->non_product_skus, (std::vector<std::string>{"FEE1", "GIFTWRAP"}));
 }
 
 }  // namespace

@@ -24,9 +24,11 @@ struct OutlierOptions {
 
 struct CleanOptions {
   // Non-product lines (postage, fees, manual adjustments, vouchers): SKUs matched exactly
-  // (case-insensitive) or by ECMAScript regular expression over the whole SKU.
-  std::vector<std::string> non_product_skus = {"POST", "DOT", "C2", "M", "D", "S", "B",
-                                               "CRUK", "BANK CHARGES", "AMAZONFEE", "PADS"};
+  // (case-insensitive) or by ECMAScript regular expression over the whole SKU. These apply to
+  // every import; an order preset or mapping file may add its own codes (online-retail adds
+  // UCI's one-letter codes M, D, S, B, ..., which would be real SKUs elsewhere).
+  std::vector<std::string> non_product_skus = {"POST", "POSTAGE", "SHIPPING", "DELIVERY",
+                                               "BANK CHARGES", "AMAZONFEE"};
   std::vector<std::string> non_product_sku_patterns = {"^gift_.*", "^(?:SHIPPING|FEE|ADJ)[-_].*"};
   OutlierOptions outliers;
   // A day counts as missing (no data) rather than zero demand when the whole location has

@@ -47,6 +47,8 @@ struct OrderMapping {
   // default), or a manual stock write-off (UCI Online Retail records damage and losses so;
   // its returns are the cancelled "C" invoices).
   bool negative_is_adjustment = false;
+  // SKU codes of this export that are not products (added to the config's list).
+  std::vector<std::string> non_product_skus;
 
   const std::string& column(OrderField f) const { return columns[static_cast<int>(f)]; }
 };
@@ -71,6 +73,7 @@ std::vector<std::string> PresetNames();
 //   carry_order_fields = true  # blank order-level cells repeat the order's first row
 //   negative_quantity = "return"  # or "adjustment": what negative quantity on an order that
 //                                 # is not cancelled means
+//   non_product_skus = ["FEE1"]   # codes of this export that are not products
 Result<OrderMapping> LoadMappingFile(const std::string& path);
 Result<OrderMapping> ParseMapping(std::string_view toml_text, const std::string& name);
 
