@@ -58,8 +58,10 @@ int main(int argc, char** argv) {
       names += (names.empty() ? "" : ", ") + sub->get_name();
     }
     if (!known) {
-      std::fprintf(stderr, "stockcast: error: unknown command \"%s\"; available: %s\n", argv[1],
-                   names.c_str());
+      std::fprintf(stderr,
+                   "stockcast: error: unknown command \"%s\"; available: %s\n"
+                   "Run 'stockcast --help' for more information.\n",
+                   argv[1], names.c_str());
       return kExitUsage;
     }
   }

@@ -77,6 +77,9 @@ TEST(CliUsageTest, UnknownSubcommandExitsTwo) {
   EXPECT_EQ(run.code, 2) << run.Dump();
   EXPECT_TRUE(run.out.empty()) << run.Dump();
   EXPECT_TRUE(Contains(run.err, "--help")) << run.Dump();
+  // Names the unknown word and the real commands (STYLE: unknown names list the alternatives).
+  EXPECT_TRUE(Contains(run.err, "unknown command \"frobnicate\"; available: generate, import"))
+      << run.Dump();
 }
 
 TEST(CliUsageTest, NoSubcommandExitsTwo) {
