@@ -16,7 +16,9 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
+# The demo needs only the binary, not the test and benchmark executables.
+demo: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target stockcast_cli
 	@./scripts/demo.sh $(BUILD_DIR)/stockcast out
 
 # Unit and end-to-end tests run under AddressSanitizer + UndefinedBehaviorSanitizer.
