@@ -2,6 +2,7 @@
 // Shared helpers for the test suites.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace stockcast::testing {
 
@@ -17,5 +18,8 @@ std::filesystem::path GoldenPath(const std::string& relative);
 // Runs the stockcast binary with `args` (shell-quoted by the caller); captures stdout+stderr
 // into *output and returns the exit code.
 int RunCli(const std::string& args, std::string* output);
+// RFC 4180 records of `text` (quoted fields, "" escapes, embedded newlines, LF or CRLF). A
+// deliberately independent parser, so tests of written files do not trust the reader under test.
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text);
 
 }  // namespace stockcast::testing

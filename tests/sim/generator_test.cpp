@@ -560,43 +560,6 @@ TEST(GeneratorTest, SmallAndOddOptionsWork) {
   EXPECT_EQ(orders_with_post, orders);  // postage_fraction = 1: every order pays postage
 }
 
-// A minimal RFC 4180 parser for reading the written files back.
-std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows(1);
-  std::string field;
-  bool quoted = false, row_has_data = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-      row_has_data = true;
-    } else if (c == ',') {
-      rows.back().push_back(std::move(field));
-      field.clear();
-      row_has_data = true;
-    } else if (c == '\n') {
-      rows.back().push_back(std::move(field));
-      field.clear();
-      rows.emplace_back();
-      row_has_data = false;
-    } else {
-      field += c;
-      row_has_data = true;
-    }
-  }
-  if (row_has_data) rows.back().push_back(std::move(field));
-  if (rows.back().empty()) rows.pop_back();
-  return rows;
-}
 
 TEST(GeneratorTest, WriteDatasetWritesDocumentedFiles) {
   GeneratorOptions o;
@@ -641,20 +604,20 @@ TEST(GeneratorTest, WriteDatasetWritesDocumentedFiles) {
     const std::string text = testing::ReadFile(dir / name);
     ASSERT_FALSE(text.empty()) << name;
     EXPECT_EQ(text.substr(0, text.find('\n')), header) << name;
-    const auto rows = ParseCsv(text);
+    const auto rows = testing::ParseCsv(text);
     ASSERT_EQ(rows.size(), expected_rows.at(name) + 1) << name;
     for (size_t i = 1; i < rows.size(); ++i) {
       ASSERT_EQ(rows[i].size(), rows[0].size()) << name << " row " << i;
     }
   }
   // Field contents round-trip: names with commas and quotes, timestamps, numbers.
-  const auto products = ParseCsv(testing::ReadFile(dir / "products.csv"));
+  const auto products = testing::ParseCsv(testing::ReadFile(dir / "products.csv"));
   for (size_t i = 0; i < r->products.size(); ++i) {
     EXPECT_EQ(products[i + 1][0], r->products[i].sku);
     EXPECT_EQ(products[i + 1][1], r->products[i].name);
     EXPECT_EQ(std::stod(products[i + 1][5]), r->products[i].price);
   }
-  const auto orders = ParseCsv(testing::ReadFile(dir / "orders.csv"));
+  const auto orders = testing::ParseCsv(testing::ReadFile(dir / "orders.csv"));
   for (size_t i = 1; i < orders.size(); ++i) {
     const auto ts = ParseTimestamp(orders[i][4]);
     ASSERT_TRUE(ts.has_value()) << orders[i][4];
@@ -666,7 +629,7 @@ TEST(GeneratorTest, WriteDatasetWritesDocumentedFiles) {
     ASSERT_NEAR(std::stod(orders[i][3]), row.unit_price, 1e-9);
     ASSERT_EQ(orders[i][0], row.order_id);
   }
-  const auto receipts = ParseCsv(testing::ReadFile(dir / "receipts.csv"));
+  const auto receipts = testing::ParseCsv(testing::ReadFile(dir / "receipts.csv"));
   std::set<std::string> statuses;
   for (size_t i = 1; i < receipts.size(); ++i) {
     statuses.insert(receipts[i][7]);
