@@ -68,9 +68,12 @@ Movement ToMovement(const ParsedOrders& p, size_t i, MovementType type, const st
   return m;
 }
 
+// Keyed by PO line and receipt date: a PO line delivered in two parts on two days is two
+// movements, and the same receipt imported again is recognised.
 Movement ReceiptMovement(const Receipt& rc, const std::string& actor) {
   Movement m;
-  m.idempotency_key = fmt::format("receipt:{}:{}:{}", rc.po_id, rc.sku, rc.location);
+  m.idempotency_key =
+      fmt::format("receipt:{}:{}:{}:{}", rc.po_id, rc.sku, rc.location, rc.date.ToString());
   m.type = MovementType::kReceipt;
   m.sku = rc.sku;
   m.location = rc.location;

@@ -210,3 +210,31 @@ TEST_F(ImportStoreTest, StockoutDaysAreFlaggedWhereTheGeneratorCensoredSales) {
 
 }  // namespace
 }  // namespace stockcast::pipeline
+
+namespace stockcast::pipeline {
+namespace {
+
+TEST(ImportReceiptsTest, PartialDeliveriesOfOnePoLineAreTwoMovements) {
+  const auto dir = testing::TempDir("import-partial");
+  ImportOptions o;
+  o.receipts = testing::WriteFile(dir / "receipts.csv",
+                                  "po_id,sku,location,quantity,date,status\n"
+                                  "PO1,S1,W,60,2024-01-10,received\n"
+                                  "PO1,S1,W,40,2024-01-17,received\n");
+  auto store = OpenSqliteStore((dir / "s.db").string());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto r = RunImport(store->get(), Config{}, o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->ledger_inserted, 2);
+  auto levels = (*store)->ListStockLevels();
+  ASSERT_TRUE(levels.ok());
+  ASSERT_EQ(levels->size(), 1u);
+  EXPECT_DOUBLE_EQ((*levels)[0].on_hand, 100);
+  // Importing the same file again adds nothing.
+  auto again = RunImport(store->get(), Config{}, o);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->ledger_inserted, 0);
+}
+
+}  // namespace
+}  // namespace stockcast::pipeline
