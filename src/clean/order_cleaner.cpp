@@ -22,6 +22,7 @@ std::string_view ToString(LineRule rule) {
     case LineRule::kNonProduct: return "non_product";
     case LineRule::kAdjustment: return "adjustment";
     case LineRule::kZeroQuantity: return "zero_quantity";
+    case LineRule::kCancelled: return "cancelled";
   }
   return "demand";
 }
@@ -31,6 +32,7 @@ std::string_view ToString(Warning warning) {
     case Warning::kZeroQuantity: return "zero_quantity";
     case Warning::kMissingPrice: return "missing_price";
     case Warning::kUnknownSku: return "unknown_sku";
+    case Warning::kEmptySku: return "empty_sku";
   }
   return "zero_quantity";
 }
@@ -107,9 +109,17 @@ LineRule OrderCleaner::Classify(const io::OrderLine& line, const io::OrderReader
     rule = LineRule::kZeroQuantity;
     Warn(Warning::kZeroQuantity, fmt::format("{}:{}", reader.csv().name(), line.line),
          reader.csv().RecordText());
+  } else if (reader.skus()[line.sku].empty()) {
+    rule = LineRule::kNonProduct;
+    Warn(Warning::kEmptySku, fmt::format("{}:{}", reader.csv().name(), line.line),
+         reader.csv().RecordText());
   } else if (IsNonProduct(line.sku, reader)) {
     rule = LineRule::kNonProduct;
+  } else if (line.cancelled && line.quantity > 0) {
+    // The order line itself, on an order that was cancelled (Shopify): it never shipped.
+    rule = LineRule::kCancelled;
   } else if (line.cancelled) {
+    // A cancellation line (UCI "C" invoice, negative quantity): the goods come back.
     rule = LineRule::kReturn;
   } else if (line.quantity < 0) {
     rule = reader.mapping().negative_is_adjustment ? LineRule::kAdjustment : LineRule::kReturn;

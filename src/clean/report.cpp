@@ -15,9 +15,10 @@ nlohmann::json ExamplesJson(const std::vector<Example>& examples) {
 
 constexpr LineRule kRules[] = {LineRule::kDemand,     LineRule::kReturn,
                                LineRule::kDuplicate,  LineRule::kNonProduct,
-                               LineRule::kAdjustment, LineRule::kZeroQuantity};
+                               LineRule::kAdjustment, LineRule::kZeroQuantity,
+                               LineRule::kCancelled};
 constexpr Warning kWarnings[] = {Warning::kZeroQuantity, Warning::kMissingPrice,
-                                 Warning::kUnknownSku};
+                                 Warning::kUnknownSku, Warning::kEmptySku};
 
 }  // namespace
 

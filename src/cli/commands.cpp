@@ -61,7 +61,26 @@ Status JsonAware(bool json, Status status) {
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    return Error::NotFound(
+        fmt::format("--db {}: folder {} does not exist", path, parent.string()));
+  }
+  if (fs::is_directory(path, ec)) {
+    return Error::InvalidArgument(
+        fmt::format("--db {}: is a folder; give the store's file name, e.g. {}/stockcast.db",
+                    path, path));
+  }
   return OpenSqliteStore(path);
+}
+
+// Removes a store file this command created, when the command failed: an import that writes
+// nothing leaves no empty database behind.
+void RemoveIfCreated(const std::string& path, bool existed) {
+  if (existed) return;
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(path + suffix, ec);
 }
 
 // ---- generate ----
@@ -161,12 +180,20 @@ Status RunImportCommand(const GlobalOptions& g, ImportArgs& a) {
   }
   ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
   std::unique_ptr<Store> store;
+  std::error_code ec;
+  const bool existed = fs::exists(a.db, ec);
   if (!a.dry_run) {
     SC_ASSIGN_OR_RETURN(store, OpenStore(a.db));
   }
   auto report = pipeline::RunImport(store.get(), config, o, MakeProgress(&bar));
   bar.Clear();
-  if (!report.ok()) return report.error();
+  if (!report.ok()) {
+    if (store) {
+      store.reset();
+      RemoveIfCreated(a.db, existed);
+    }
+    return report.error();
+  }
   if (a.json) {
     nlohmann::json j = report->ToJson();
     if (store) j["db"] = a.db;

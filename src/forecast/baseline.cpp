@@ -14,6 +14,22 @@
 // "Usable" excludes missing, censored (stockout) and not-yet-launched days: a stockout day's
 // sales understate demand, so averaging them in would bias every forecast low.
 //
+// Closed weekdays (baseline): a season position with no observed (non-missing) day in the
+// profile window, while other positions have some, is a day the shop does not trade (UCI
+// Online Retail never trades on Saturdays: those days are missing, not zero). Its factor is 0
+// and the other factors are normalised to average 1 over the trading positions only, so the
+// level (mean deseasonalised demand per trading day) times the profile still sums to the
+// right weekly total: k trading days x level, not 7 x level.
+//
+// Short histories (all models): with fewer than `min_days` usable days the days seen say how
+// much was sold, not how often. Repeating them (a single launch-day order of 80,995 units
+// becoming 80,995 a day) assumes every day of the window looks like the few seen. Instead the
+// total S of the usable days is spread over the averaging window W = max(window, usable days)
+// (`window` is 28 for models without one): y(n+h) = S / W, i.e. the unobserved rest of the
+// window is taken as unknown-but-probably-quiet. There are too few days for an error sample,
+// so the quantiles are those of a Poisson count with that mean, the least spread a count can
+// have; Forecast::fallback says "short: ..." so runs count and report such series.
+//
 // Quantiles (all models): empirical, from the distribution of the model's own rolling
 // one-step-ahead errors e(t) = y(t) - yhat(t | y[0..t)) over the last `error_days` days. At
 // step h the error quantile is scaled by g(h): sqrt(h) for naive (a random walk's h-step error
@@ -49,6 +65,16 @@ struct Settings {
   int profile_weeks = 8;
   double shrinkage = 1.0;
   int error_days = 90;
+  int min_days = 7;  // fewer usable days: the short-history rule above
+};
+
+// Per-day status for the closed-weekday rule.
+enum DayKind : uint8_t { kNotLaunched = 0, kMissingDay = 1, kOpenDay = 2 };
+
+// Day-of-week (season position) factors; closed[p] marks a position the shop does not trade.
+struct DayProfile {
+  std::vector<double> factor;
+  std::vector<uint8_t> closed;
 };
 
 class BaselineModel final : public ForecastModel {
@@ -72,6 +98,7 @@ class BaselineModel final : public ForecastModel {
     y_.assign(n, 0.0);
     usable_.assign(n, 0);
     observed_.assign(n, 0);
+    day_kind_.assign(n, kOpenDay);
     cum_sum_.assign(n + 1, 0.0);
     cum_count_.assign(n + 1, 0);
     for (size_t t = 0; t < n; ++t) {
@@ -80,6 +107,10 @@ class BaselineModel final : public ForecastModel {
       observed_[t] = finite ? 1 : 0;
       const bool bad_day = !flags.empty() && (flags[t] & kUnusableDayMask) != 0;
       usable_[t] = finite && !bad_day ? 1 : 0;
+      const uint8_t f = flags.empty() ? uint8_t{0} : flags[t];
+      day_kind_[t] = (f & kFlagNotLaunched) != 0                 ? kNotLaunched
+                     : (!finite || (f & kFlagMissing) != 0) ? kMissingDay
+                                                               : kOpenDay;
       cum_sum_[t + 1] = cum_sum_[t] + (usable_[t] ? y_[t] : 0.0);
       cum_count_[t + 1] = cum_count_[t] + usable_[t];
     }
@@ -132,14 +163,26 @@ class BaselineModel final : public ForecastModel {
 
     out.quantiles.assign(levels.size(), std::vector<double>(static_cast<size_t>(horizon), 0.0));
     const bool all_zero_fallback = out.fallback.rfind("zero", 0) == 0;
+    const bool short_fallback = out.fallback.rfind("short", 0) == 0;
+    // Closed weekdays have no demand, so no spread either (the errors come from trading days).
+    std::vector<uint8_t> closed_step(static_cast<size_t>(horizon), 0);
+    if (s_.kind == Kind::kBaseline && out.fallback.empty()) {
+      const DayProfile profile = Profile(n);
+      for (int h = 1; h <= horizon; ++h) {
+        closed_step[static_cast<size_t>(h - 1)] =
+            profile.closed[static_cast<size_t>((n - 1 + h) % season_)];
+      }
+    }
     for (int h = 1; h <= horizon; ++h) {
       const double mean = out.mean[static_cast<size_t>(h - 1)];
       const double growth = Growth(h);
       double previous = 0.0;
       for (size_t l = 0; l < levels.size(); ++l) {
         double q = 0.0;
-        if (all_zero_fallback) {
-          q = 0.0;  // nothing known: the honest point forecast is zero and so is its spread
+        if (all_zero_fallback || closed_step[static_cast<size_t>(h - 1)]) {
+          q = 0.0;  // nothing known / shop closed: the forecast is zero and so is its spread
+        } else if (short_fallback) {
+          q = PoissonQuantile(mean, levels[l]);
         } else if (static_cast<int>(errors.size()) >= kMinErrors) {
           q = mean + growth * EmpiricalQuantile(errors, levels[l]);
         } else {
@@ -159,7 +202,7 @@ class BaselineModel final : public ForecastModel {
   int UsableBefore(int n) const { return cum_count_[static_cast<size_t>(n)]; }
 
   bool HasEnoughData(int n) const {
-    const int need = s_.kind == Kind::kSeasonalNaive ? season_ : 1;
+    const int need = std::max(s_.min_days, s_.kind == Kind::kSeasonalNaive ? season_ : 1);
     return UsableBefore(n) >= need;
   }
 
@@ -210,6 +253,16 @@ class BaselineModel final : public ForecastModel {
       *fallback = "zero: no data";
       return std::vector<double>(hz, 0.0);
     }
+    if (usable < s_.min_days) {
+      // Short history: the total of the usable days spread over the averaging window (see the
+      // file comment); W >= usable keeps the rate at or below the mean of the days seen.
+      const int window = std::max(s_.window, usable);
+      const double total = cum_sum_[static_cast<size_t>(n)];
+      *fallback = fmt::format(
+          "short: {} usable day{} < min_days {}; their total {} spread over {} days", usable,
+          usable == 1 ? "" : "s", s_.min_days, total, window);
+      return std::vector<double>(hz, total / window);
+    }
     if (!HasEnoughData(n)) {
       *fallback = fmt::format("mean: {} usable days, {} needs {}", usable, s_.name, season_);
       return std::vector<double>(hz, cum_sum_[static_cast<size_t>(n)] / usable);
@@ -239,14 +292,17 @@ class BaselineModel final : public ForecastModel {
         std::fill(out.begin(), out.end(), RecentMean(n, s_.window));
         break;
       case Kind::kBaseline: {
-        const std::vector<double> profile = Profile(n);
+        const DayProfile dp = Profile(n);
+        const std::vector<double>& profile = dp.factor;
         // Level: ratio estimator sum(y) / sum(profile) over the last `window` usable days,
-        // i.e. the mean deseasonalised demand, stable even when a profile factor is small.
+        // i.e. the mean deseasonalised demand per trading day, stable even when a profile
+        // factor is small. Days on a now-closed position (only possible when the window
+        // reaches past the profile window) are skipped: the level is per trading day.
         double sum_y = 0.0;
         double sum_p = 0.0;
         int count = 0;
         for (int t = n - 1; t >= 0 && count < s_.window; --t) {
-          if (!usable_[t]) continue;
+          if (!usable_[t] || dp.closed[static_cast<size_t>(t % season_)]) continue;
           sum_y += y_[t];
           sum_p += profile[static_cast<size_t>(t % season_)];
           ++count;
@@ -265,37 +321,54 @@ class BaselineModel final : public ForecastModel {
   // Season-position factors over the last profile_weeks seasons before n. Raw factor
   // r_p = mean(y on position p) / mean(y); with c_p usable days on p it is shrunk toward 1 as
   // (c_p r_p + k) / (c_p + k), k = shrinkage, so a short history gives a flat profile. The
-  // factors are then rescaled to average 1 so that they redistribute, not change, the level.
-  std::vector<double> Profile(int n) const {
+  // factors are then rescaled to average 1 over the trading positions so that they
+  // redistribute, not change, the level. A closed position (no observed day in the window but
+  // at least one missing day, while some other position was observed) gets factor 0.
+  DayProfile Profile(int n) const {
     const size_t m = static_cast<size_t>(season_);
-    std::vector<double> profile(m, 1.0);
-    if (season_ <= 1 || s_.profile_weeks <= 0) return profile;
+    DayProfile out{std::vector<double>(m, 1.0), std::vector<uint8_t>(m, 0)};
+    if (season_ <= 1 || s_.profile_weeks <= 0) return out;
+    std::vector<double>& profile = out.factor;
     std::vector<double> sum(m, 0.0);
     std::vector<int> count(m, 0);
+    std::vector<int> open(m, 0);
+    std::vector<int> missing(m, 0);
     double total = 0.0;
     int total_count = 0;
     for (int t = std::max(0, n - s_.profile_weeks * season_); t < n; ++t) {
-      if (!usable_[t]) continue;
       const size_t p = static_cast<size_t>(t % season_);
+      if (day_kind_[t] == kOpenDay) ++open[p];
+      if (day_kind_[t] == kMissingDay) ++missing[p];
+      if (!usable_[t]) continue;
       sum[p] += y_[t];
       ++count[p];
       total += y_[t];
       ++total_count;
     }
-    if (total_count == 0 || total <= 0.0) return profile;
-    const double overall = total / total_count;
-    double average = 0.0;
+    const bool any_open = std::any_of(open.begin(), open.end(), [](int c) { return c > 0; });
     for (size_t p = 0; p < m; ++p) {
-      const double raw = count[p] > 0 ? sum[p] / count[p] / overall : 1.0;
-      profile[p] = (count[p] * raw + s_.shrinkage) / (count[p] + s_.shrinkage);
-      if (count[p] == 0) profile[p] = 1.0;
-      average += profile[p];
+      out.closed[p] = any_open && open[p] == 0 && missing[p] > 0 ? 1 : 0;
     }
-    average /= static_cast<double>(m);
-    if (average > 0.0) {
+    const double overall = total_count > 0 && total > 0.0 ? total / total_count : 0.0;
+    double average = 0.0;
+    int trading = 0;
+    for (size_t p = 0; p < m; ++p) {
+      if (out.closed[p]) {
+        profile[p] = 0.0;
+        continue;
+      }
+      if (overall > 0.0 && count[p] > 0) {
+        const double raw = sum[p] / count[p] / overall;
+        profile[p] = (count[p] * raw + s_.shrinkage) / (count[p] + s_.shrinkage);
+      }
+      average += profile[p];
+      ++trading;
+    }
+    if (trading > 0 && average > 0.0) {
+      average /= static_cast<double>(trading);
       for (double& f : profile) f /= average;
     }
-    return profile;
+    return out;
   }
 
   Settings s_;
@@ -304,6 +377,7 @@ class BaselineModel final : public ForecastModel {
   std::vector<double> y_;
   std::vector<uint8_t> usable_;
   std::vector<uint8_t> observed_;
+  std::vector<uint8_t> day_kind_;  // DayKind per day
   std::vector<double> cum_sum_;  // prefix sums over usable days
   std::vector<int> cum_count_;
 };
@@ -313,12 +387,19 @@ ParamSpec ErrorDaysSpec() {
           "recent days whose one-step-ahead errors set the quantiles"};
 }
 
+ParamSpec MinDaysSpec() {
+  return {"min_days", ParamType::kInt, "7", 1, 3650,
+          "with fewer usable days, forecast their total spread over the averaging window "
+          "(`window`, else 28 days) with Poisson quantiles; marked as a fallback"};
+}
+
 ModelFactory Factory(Kind kind, std::string name) {
   return [kind, name](const ParamValues& values) -> std::unique_ptr<ForecastModel> {
     Settings s;
     s.kind = kind;
     s.name = name;
     s.error_days = values.GetInt("error_days");
+    s.min_days = values.GetInt("min_days");
     if (kind == Kind::kMovingAverage || kind == Kind::kBaseline) s.window = values.GetInt("window");
     if (kind == Kind::kSeasonalNaive) s.season = values.GetInt("season");
     if (kind == Kind::kBaseline) {
@@ -334,32 +415,32 @@ ModelFactory Factory(Kind kind, std::string name) {
 Status RegisterBaselineModels(ModelRegistry& registry) {
   SC_RETURN_IF_ERROR(registry.Register(
       {"naive", "last usable value, repeated; quantiles from its one-step errors, widening as sqrt(h)",
-       ParamSchema({ErrorDaysSpec()}), Factory(Kind::kNaive, "naive")}));
+       ParamSchema({ErrorDaysSpec(), MinDaysSpec()}), Factory(Kind::kNaive, "naive")}));
   SC_RETURN_IF_ERROR(registry.Register(
       {"snaive", "seasonal naive: the value one season earlier (7 days for daily data)",
        ParamSchema({{"season", ParamType::kInt, "0", 0, 366,
                      "season length in days; 0 = the series' own (7 for daily data)"},
-                    ErrorDaysSpec()}),
+                    ErrorDaysSpec(), MinDaysSpec()}),
        Factory(Kind::kSeasonalNaive, "snaive")}));
   SC_RETURN_IF_ERROR(registry.Register({"mean", "mean of all usable days",
-                                        ParamSchema({ErrorDaysSpec()}),
+                                        ParamSchema({ErrorDaysSpec(), MinDaysSpec()}),
                                         Factory(Kind::kMean, "mean")}));
   SC_RETURN_IF_ERROR(registry.Register(
       {"ma", "moving average of the last `window` usable days",
        ParamSchema({{"window", ParamType::kInt, "28", 1, 3650, "usable days averaged"},
-                    ErrorDaysSpec()}),
+                    ErrorDaysSpec(), MinDaysSpec()}),
        Factory(Kind::kMovingAverage, "ma")}));
   SC_RETURN_IF_ERROR(registry.Register(
       {"baseline",
-       "recent level x day-of-week profile (shrunk toward flat when history is short); "
-       "stockout and missing days excluded",
+       "recent level x day-of-week profile (shrunk toward flat when history is short; 0 on "
+       "weekdays never traded); stockout and missing days excluded",
        ParamSchema({{"window", ParamType::kInt, "28", 1, 3650,
                      "usable days whose deseasonalised mean is the level"},
                     {"profile_weeks", ParamType::kInt, "8", 0, 520,
                      "seasons (weeks) used to estimate the day-of-week profile; 0 = flat"},
                     {"shrinkage", ParamType::kDouble, "1", 0, 1e6,
                      "pseudo-days pulling each profile factor toward 1"},
-                    ErrorDaysSpec()}),
+                    ErrorDaysSpec(), MinDaysSpec()}),
        Factory(Kind::kBaseline, "baseline")}));
   return Status::Ok();
 }

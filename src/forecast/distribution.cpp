@@ -59,4 +59,27 @@ double EmpiricalQuantile(std::span<const double> sorted, double p) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
+double PoissonQuantile(double lambda, double p) {
+  if (!(lambda > 0.0) || !std::isfinite(lambda)) return 0.0;
+  p = std::clamp(p, 0.0, 1.0);
+  if (lambda > 200.0) {
+    // Cornish-Fisher (skewness) correction of the normal approximation, then the continuity
+    // correction: accurate to about one unit here, where exp(-lambda) would underflow anyway.
+    const double z = NormalQuantile(std::clamp(p, 1e-12, 1.0 - 1e-12));
+    const double x = lambda + z * std::sqrt(lambda) + (z * z - 1.0) / 6.0;
+    return std::max(0.0, std::ceil(x - 0.5));
+  }
+  // Smallest k with P(K <= k) >= p, summing the pmf p(k) = p(k - 1) lambda / k.
+  double pmf = std::exp(-lambda);
+  double cdf = pmf;
+  double k = 0.0;
+  const double limit = lambda + 40.0 * std::sqrt(lambda) + 40.0;
+  while (cdf < p - 1e-12 && k < limit) {
+    k += 1.0;
+    pmf *= lambda / k;
+    cdf += pmf;
+  }
+  return k;
+}
+
 }  // namespace stockcast::forecast

@@ -16,16 +16,19 @@ constexpr size_t kInitialBuffer = 1u << 20;
 size_t FindInvalidUtf8(const unsigned char* s, size_t n) {
   size_t i = 0;
   while (i < n) {
-    // Fast path: 8 ASCII bytes at a time.
+    // Fast path: 8 ASCII bytes at a time, none of them NUL (NUL is never text: a binary or
+    // UTF-16 file).
     if (i + 8 <= n) {
       uint64_t w;
       std::memcpy(&w, s + i, 8);
-      if ((w & 0x8080808080808080ull) == 0) {
+      const bool has_zero = ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
+      if ((w & 0x8080808080808080ull) == 0 && !has_zero) {
         i += 8;
         continue;
       }
     }
     const unsigned char c = s[i];
+    if (c == 0) return i;
     if (c < 0x80) {
       ++i;
       continue;
@@ -82,6 +85,13 @@ Result<std::unique_ptr<CsvReader>> CsvReader::Open(std::unique_ptr<ByteSource> s
     const size_t b = h.find_first_not_of(' ');
     const size_t e = h.find_last_not_of(' ');
     h = b == std::string::npos ? std::string() : h.substr(b, e - b + 1);
+    for (size_t j = 0; j < reader->header_.size(); ++j) {
+      if (reader->header_[j] == h && !h.empty()) {
+        return Error::InvalidArgument(fmt::format(
+            "{}:1:{}: duplicate column \"{}\" (also column {}); column names must be unique",
+            reader->name(), reader->FieldColumn(i), h, j + 1));
+      }
+    }
     reader->header_.push_back(std::move(h));
   }
   reader->records_ = 0;
@@ -147,6 +157,14 @@ Status CsvReader::Fill() {
   if (!n.ok()) return n.error();
   if (*n == 0) eof_ = true;
   end_ += *n;
+  if (first_fill_ && end_ >= 2) {
+    const auto b0 = static_cast<unsigned char>(buf_[0]), b1 = static_cast<unsigned char>(buf_[1]);
+    if ((b0 == 0xFF && b1 == 0xFE) || (b0 == 0xFE && b1 == 0xFF)) {
+      return Fail(1, 1,
+                  "file is UTF-16 encoded (byte order mark); save it as UTF-8 (e.g. iconv -f "
+                  "utf-16 -t utf-8)");
+    }
+  }
   if (first_fill_ && end_ >= 3) {
     first_fill_ = false;
     if (static_cast<unsigned char>(buf_[0]) == 0xEF &&
@@ -264,6 +282,10 @@ Status CsvReader::CheckUtf8() const {
                                ? f.column + static_cast<int64_t>(bad) +
                                      (f.begin > 0 && b[f.begin - 1] == '"' ? 1 : 0)
                                : static_cast<int64_t>(bad - nl);
+    if (b[f.begin + bad] == 0) {
+      return Fail(line, column,
+                  "NUL byte in a text field; the file is binary or UTF-16, not UTF-8 CSV");
+    }
     return Fail(line, column,
                 fmt::format("invalid UTF-8 byte 0x{:02X}; the file must be UTF-8 encoded "
                             "(convert it first, e.g. iconv -f latin1 -t utf-8)",

@@ -141,13 +141,9 @@ Result<bool> OrderReader::Next(OrderLine* out) {
                           orders_[last_order_] == order_id;
   line.order = orders_.Intern(order_id);
 
-  const std::string_view sku = field(OrderField::kSku);
-  if (sku.empty()) {
-    return Error::InvalidArgument(fmt::format("{}: {} is empty; every order line needs a SKU",
-                                              where(OrderField::kSku),
-                                              mapping_.column(OrderField::kSku)));
-  }
-  line.sku = skus_.Intern(sku);
+  // An empty SKU (gift cards, custom items in Shopify exports) is not an error: the cleaner
+  // counts it as a non-product line with a warning.
+  line.sku = skus_.Intern(field(OrderField::kSku));
   if (descriptions_.size() < skus_.size()) descriptions_.resize(skus_.size());
   if (descriptions_[line.sku].empty()) {
     descriptions_[line.sku] = std::string(field(OrderField::kDescription));
@@ -158,6 +154,11 @@ Result<bool> OrderReader::Next(OrderLine* out) {
     return Error::InvalidArgument(fmt::format("{}: {} = \"{}\"; must be a number",
                                               where(OrderField::kQuantity),
                                               mapping_.column(OrderField::kQuantity), qty));
+  }
+  if (std::fabs(line.quantity) > kMaxQuantity) {
+    return Error::InvalidArgument(fmt::format(
+        "{}: {} = {}; must be at most {:g} units in absolute value", where(OrderField::kQuantity),
+        mapping_.column(OrderField::kQuantity), qty, kMaxQuantity));
   }
   if (col_[static_cast<int>(OrderField::kUnitPrice)] >= 0) {
     const std::string_view price = field(OrderField::kUnitPrice);

@@ -1,5 +1,8 @@
 #include "stockcast/pipeline/config.h"
 
+#include "stockcast/forecast/model.h"
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -150,6 +153,14 @@ Status Config::Validate() const {
       return Error::InvalidArgument(
           fmt::format("forecast.quantiles[{}] = {}; must be in (0, 1)", i, q));
     }
+    if (i > 0 && !(q > forecast.quantiles[i - 1])) {
+      return Error::InvalidArgument(fmt::format(
+          "forecast.quantiles[{}] = {}; must be greater than the one before ({})", i, q,
+          forecast.quantiles[i - 1]));
+    }
+  }
+  if (auto model = forecast::CreateModel(forecast.model); !model.ok()) {
+    return Error::InvalidArgument("forecast.model: " + model.error().message);
   }
   if (clean.calendar.shutdown_days_before < 0 || clean.calendar.shutdown_days_after < 0) {
     return Error::InvalidArgument("calendar.shutdown_days_before/after must be >= 0");
@@ -239,6 +250,10 @@ Result<Config> ParseConfig(const std::string& text, const std::string& name) {
 }
 
 Result<Config> LoadConfig(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error::InvalidArgument(fmt::format("{}: is a folder, not a config file", path));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::NotFound(fmt::format("{}: cannot open config file", path));
   std::stringstream ss;

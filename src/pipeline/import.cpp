@@ -47,13 +47,30 @@ std::optional<MovementType> MovementFor(clean::LineRule rule) {
   }
 }
 
-// Ledger entry of an imported order line. The key is the hash of the whole raw line, so the
-// same line imported again (same file twice, or overlapping exports) is recognised.
+// The idempotency key of an order line: a hash of what the line means, not how it is written
+// (order, SKU, location, date and time, quantity, price, cancellation), so the same line in
+// another export (other column order, "2.00" for "2.0") is recognised as already imported.
+uint64_t LedgerKeyHash(const ParsedOrders& p, size_t i) {
+  const io::OrderLine& l = p.lines[i];
+  const io::OrderReader& r = *p.reader;
+  const std::string text = fmt::format(
+      "{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{:.6f}\x1f{:.6f}\x1f{}", r.orders()[l.order], r.skus()[l.sku],
+      r.locations()[l.location], l.date.days(), l.seconds, l.quantity, l.unit_price,
+      l.cancelled ? 1 : 0);
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return MixHash(h);
+}
+
+// Ledger entry of an imported order line.
 Movement ToMovement(const ParsedOrders& p, size_t i, MovementType type, const std::string& actor) {
   const io::OrderLine& l = p.lines[i];
   const io::OrderReader& r = *p.reader;
   Movement m;
-  m.idempotency_key = fmt::format("order-line:{:016x}", l.hash);
+  m.idempotency_key = fmt::format("order-line:{:016x}", LedgerKeyHash(p, i));
   m.type = type;
   m.sku = r.skus()[l.sku];
   m.location = r.locations()[l.location];
@@ -61,7 +78,7 @@ Movement ToMovement(const ParsedOrders& p, size_t i, MovementType type, const st
   m.seconds = l.seconds;
   // Sales and returns are positive quantities; an adjustment keeps its sign (a write-off < 0).
   m.quantity = type == MovementType::kAdjustment ? l.quantity : std::fabs(l.quantity);
-  m.unit_price = l.unit_price;
+  m.unit_price = std::max(0.0, l.unit_price);  // a negative price was warned about (missing_price)
   m.reference = r.orders()[l.order];
   m.actor = actor;
   m.source = fmt::format("{}:{}", r.csv().name(), l.line);
@@ -384,7 +401,9 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
     // Non-stock lines (fees, postage) still show that a location was trading that day.
     for (const auto& p : orders) {
       for (size_t i = 0; i < p.lines.size(); ++i) {
-        if (p.rules[i] == clean::LineRule::kNonProduct || p.rules[i] == clean::LineRule::kZeroQuantity) {
+        if (p.rules[i] == clean::LineRule::kNonProduct ||
+            p.rules[i] == clean::LineRule::kZeroQuantity ||
+            p.rules[i] == clean::LineRule::kCancelled) {
           stored.NoteActivity(p.reader->locations()[p.lines[i].location], p.lines[i].date);
         }
       }

@@ -18,6 +18,12 @@ namespace {
 
 constexpr size_t kRiskiestCount = 10;
 constexpr size_t kMaxSeriesWarnings = 20;
+// Ten years: a longer supplier lead time is bad master data (a unit mix-up, a typo), and the
+// forecast could not cover it anyway.
+constexpr double kMaxLeadTimeDays = 3650.0;
+constexpr const char* kUnknownStock =
+    "on hand unknown (no stock snapshot or receipt imported): import stock_snapshots.csv to "
+    "get an order";
 
 using Key = std::pair<std::string, std::string>;  // (sku, location)
 
@@ -168,11 +174,20 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
         summary.as_of.ToString(), last_forecast.ToString(), run->id, store.path()));
   }
   if (summary.as_of < first_forecast) {
-    summary.warnings.push_back(fmt::format(
-        "as_of {} is before the forecast's first day {}; the forecast is used from its first day",
-        summary.as_of.ToString(), first_forecast.ToString()));
+    // The forecast says nothing about days before its first one, and the stock level is as of
+    // the history's end: planning from an earlier date would mix two points in time.
+    return Error::InvalidArgument(fmt::format(
+        "as_of = {} is before the first forecast day {} (forecast run {}); plan on or after {}",
+        summary.as_of.ToString(), first_forecast.ToString(), run->id,
+        first_forecast.ToString()));
   }
   const auto forecasts = ForecastsFromRows(rows, summary.as_of);
+  // as_of later than the first forecast day: the stock recorded at the end of the history is
+  // consumed by the forecast mean of the days in between (see plan_run.h).
+  std::map<Key, double> consumed_before_as_of;
+  for (const ForecastRow& r : rows) {
+    if (r.date < summary.as_of) consumed_before_as_of[{r.sku, r.location}] += std::max(r.mean, 0.0);
+  }
 
   // Master data and stock.
   SC_ASSIGN_OR_RETURN(std::vector<Product> products, store.ListProducts());
@@ -186,11 +201,30 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
   std::map<Key, const StockLevel*> level_by_key;
   for (const StockLevel& l : levels) level_by_key[{l.sku, l.location}] = &l;
   std::map<Key, std::vector<Receipt>> open_by_key;
+  std::map<Key, bool> received_by_key;
   for (const Receipt& r : receipts) {
     if (r.status == ReceiptStatus::kOpen) open_by_key[{r.sku, r.location}].push_back(r);
+    if (r.status == ReceiptStatus::kReceived && r.quantity > 0) {
+      received_by_key[{r.sku, r.location}] = true;
+    }
   }
+  // Whether anything ever came into stock for a series: a received purchase-order line, or
+  // receipts in the panel. Without that or a snapshot, the derived on hand is just returns
+  // minus sales, which says nothing about the shelf.
+  auto has_receipts = [&](const Key& key) {
+    if (received_by_key.count(key) != 0) return true;
+    if (auto idx = panel.Find(key.first, key.second)) {
+      for (float v : panel.column(PanelColumn::kReceipts, *idx)) {
+        if (std::isfinite(v) && v > 0) return true;
+      }
+    }
+    return false;
+  };
 
   size_t no_stock = 0;
+  size_t unknown_stock = 0;
+  size_t negative_stock = 0;
+  size_t lead_too_long = 0;
   size_t no_product = 0;
   size_t no_supplier = 0;
   size_t not_planned = 0;
@@ -220,13 +254,17 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
                   : supplier                        ? supplier->unit_cost
                                                     : 0.0;
 
-    // Stock: the derived stock level; else the panel's last on-hand count; else zero.
+    // Stock: the derived stock level; else the panel's last on-hand count; else zero. It is
+    // known only when built on a snapshot, an on-hand count or receipts (see plan_run.h).
     std::string note;
     double on_hand = 0.0;
     double on_order = 0.0;
-    if (auto it = level_by_key.find({key.sku, key.location}); it != level_by_key.end()) {
+    const Key series_key{key.sku, key.location};
+    bool stock_known = has_receipts(series_key);
+    if (auto it = level_by_key.find(series_key); it != level_by_key.end()) {
       on_hand = it->second->on_hand;
       on_order = it->second->on_order;
+      stock_known = stock_known || it->second->snapshot_date.has_value();
     } else {
       std::optional<double> last;
       if (auto idx = panel.Find(key.sku, key.location)) {
@@ -238,10 +276,40 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
           }
         }
       }
-      ++no_stock;
       on_hand = last.value_or(0.0);
-      note = last ? "no stock level recorded; last on-hand count used. "
-                  : "no stock record; on hand assumed 0. ";
+      stock_known = stock_known || last.has_value();
+      if (stock_known) {
+        ++no_stock;
+        note = last ? "no stock level recorded; last on-hand count used. "
+                    : "no stock record; on hand assumed 0. ";
+      } else {
+        note = "no stock record; ";
+      }
+    }
+    if (!stock_known) {
+      ++unknown_stock;
+      on_hand = 0.0;  // only to compute the policy's levels, which do not depend on it
+    } else {
+      const bool backorders = product != nullptr && product->allow_backorder;
+      if (on_hand < 0.0 && !backorders) {
+        // Lost sales: stock cannot be negative, so more was sold than the snapshots and
+        // receipts explain. Treat the shelf as empty rather than ordering the deficit.
+        ++negative_stock;
+        note += fmt::format(
+            "derived on hand {:.1f} is negative but backorders are not allowed: treated as 0 "
+            "(check the stock snapshots and receipts). ",
+            on_hand);
+        on_hand = 0.0;
+      }
+      if (auto it = consumed_before_as_of.find(series_key); it != consumed_before_as_of.end()) {
+        const double before = on_hand;
+        on_hand -= it->second;
+        if (!backorders) on_hand = std::max(on_hand, 0.0);
+        note += fmt::format("on hand {:.1f} at the history's end, {:.1f} at as_of {} after "
+                            "{:.1f} forecast demand from {}. ",
+                            before, on_hand, summary.as_of.ToString(), it->second,
+                            first_forecast.ToString());
+      }
     }
 
     PlanLine line;
@@ -259,7 +327,14 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
     line.on_order = on_order;
     line.service_level = o.service_level;
 
-    auto decision = policy::ComputeReorderPoint(fc, on_hand, on_order, o);
+    Result<policy::ReorderDecision> decision =
+        o.lead_time_mean_days > kMaxLeadTimeDays
+            ? Result<policy::ReorderDecision>(Error::InvalidArgument(fmt::format(
+                  "lead_time_mean_days = {} (supplier {}); must be <= {:.0f} days",
+                  o.lead_time_mean_days, supplier ? supplier->id : std::string("default"),
+                  kMaxLeadTimeDays)))
+            : policy::ComputeReorderPoint(fc, on_hand, on_order, o);
+    if (!decision.ok() && o.lead_time_mean_days > kMaxLeadTimeDays) ++lead_too_long;
     if (!decision.ok()) {
       // Bad master data for one series (e.g. a negative MOQ) must not sink the plan: keep the
       // line, order nothing, and say why.
@@ -280,6 +355,19 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
       line.days_of_supply = d.days_of_supply;
       line.binding = d.binding;
       line.explanation = note + d.explanation;
+      if (!stock_known) {
+        // The levels stand; the order needs the one number we do not have.
+        line.quantity = 0.0;
+        line.on_hand = 0.0;
+        line.stockout_probability = 0.0;
+        line.days_of_supply = 0.0;
+        line.binding = "unknown_stock";
+        line.explanation = note + kUnknownStock +
+                           fmt::format(". Policy: reorder point {:.1f} (lead-time demand {:.1f} + "
+                                       "safety stock {:.1f}), order up to {:.1f}; on order {:.1f}",
+                                       d.reorder_point, d.lead_time_demand, d.safety_stock,
+                                       d.order_up_to, on_order);
+      }
     }
 
     std::vector<std::pair<Date, double>> arrivals;
@@ -305,6 +393,37 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
     summary.warnings.push_back(
         fmt::format("... and {} more series not planned", not_planned - kMaxSeriesWarnings));
   }
+  if (unknown_stock > 0) {
+    // First and loud: these series got no order at all, whatever their demand.
+    summary.warnings.insert(
+        summary.warnings.begin(),
+        fmt::format("STOCK UNKNOWN for {} of {} series: no stock snapshot or receipt imported, "
+                    "so no order was planned for them (their reorder points are saved); import "
+                    "stock_snapshots.csv to get orders",
+                    unknown_stock, forecasts.size()));
+  }
+  if (negative_stock > 0) {
+    summary.warnings.push_back(fmt::format(
+        "{} series have a negative derived on hand but do not allow backorders: treated as 0; "
+        "more was sold than the stock snapshots and receipts explain, check them",
+        negative_stock));
+  }
+  if (lead_too_long > 0) {
+    summary.warnings.push_back(fmt::format(
+        "{} series have a supplier lead time over {:.0f} days and were not planned; fix "
+        "suppliers.csv",
+        lead_too_long, kMaxLeadTimeDays));
+  }
+  size_t orders_without_cost = 0;
+  for (const PlanLine& l : summary.lines) {
+    if (l.quantity > 0 && !(l.unit_cost > 0)) ++orders_without_cost;
+  }
+  if (orders_without_cost > 0) {
+    summary.warnings.push_back(fmt::format(
+        "{} order line{} no unit cost: order value understated; import products.csv or "
+        "suppliers.csv with costs",
+        orders_without_cost, orders_without_cost == 1 ? " has" : "s have"));
+  }
   if (no_stock > 0) {
     summary.warnings.push_back(fmt::format(
         "{} series have no stock level; the last on-hand count or 0 was used", no_stock));
@@ -320,7 +439,9 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
   }
 
   std::vector<const PlanLine*> ranked;
-  for (const PlanLine& l : summary.lines) ranked.push_back(&l);
+  for (const PlanLine& l : summary.lines) {
+    if (l.binding != "unknown_stock") ranked.push_back(&l);  // its risk is not known
+  }
   std::sort(ranked.begin(), ranked.end(),
             [](const PlanLine* a, const PlanLine* b) { return RiskierThan(*a, *b); });
   for (size_t i = 0; i < ranked.size() && i < kRiskiestCount; ++i) {

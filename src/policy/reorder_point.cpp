@@ -177,7 +177,13 @@ Result<ReorderDecision> ComputeReorderPoint(const forecast::Forecast& forecast, 
     // Round up to whole cases; the epsilon keeps 24.0000001 / 12 from becoming 3 cases.
     const double cases = std::ceil(q / options.case_pack - 1e-9);
     const double rounded = cases * options.case_pack;
-    if (rounded > q + 1e-9) {
+    // The case pack binds only when it changed the quantity beyond rounding up to whole
+    // units: with a whole-unit pack (1, 12, ...) 60.2 is compared with 61, so a pack of 1
+    // never "raises" anything; a fractional pack (0.5 kg) is compared with q itself.
+    const bool whole_unit_pack =
+        std::abs(options.case_pack - std::round(options.case_pack)) < 1e-9;
+    const double whole_units = whole_unit_pack ? std::ceil(q - 1e-9) : q;
+    if (rounded > whole_units + 1e-9) {
       if (d.binding == "none") {
         d.binding = "case_pack";
         why = fmt::format("raised to case pack {}", Num(options.case_pack));

@@ -38,3 +38,20 @@ TEST(CliUsabilityTest, GenerateErrorsNameTheFlag) {
 
 }  // namespace
 }  // namespace stockcast::testing
+
+namespace stockcast::testing {
+namespace {
+
+TEST(CliUsabilityTest, AFailedImportLeavesNoNewStoreBehind) {
+  const fs::path dir = TempDir("cli-nostore");
+  const std::string bad = WriteFile(dir / "bad.csv", "order_id,sku,quantity,unit_price,timestamp\n1,A,x,1,2024-01-01\n");
+  const CliRun run = Cli("import --orders " + Q(bad) + " --db " + Q(dir / "new.db"));
+  EXPECT_EQ(run.code, 3) << run.Dump();
+  EXPECT_FALSE(fs::exists(dir / "new.db"));
+  const CliRun missing_dir = Cli("import --orders " + Q(bad) + " --db " + Q(dir / "no/such/x.db"));
+  EXPECT_EQ(missing_dir.code, 4) << missing_dir.Dump();
+  EXPECT_TRUE(Contains(missing_dir.err, "does not exist")) << missing_dir.Dump();
+}
+
+}  // namespace
+}  // namespace stockcast::testing

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -28,7 +29,7 @@ Forecast FitPredict(const std::string& spec, const std::vector<double>& y,
 TEST(BaselineModels, NaiveRepeatsLastUsableValue) {
   std::vector<double> y = {1, 2, 3, 9, kNaN};
   std::vector<uint8_t> flags = {0, 0, 0, kFlagCensored, kFlagMissing};
-  Forecast f = FitPredict("naive", y, flags, 3);
+  Forecast f = FitPredict("naive:min_days=1", y, flags, 3);
   EXPECT_EQ(f.mean, (std::vector<double>{3, 3, 3}));
 }
 
@@ -50,9 +51,9 @@ TEST(BaselineModels, SeasonalNaiveUsesSameWeekday) {
 TEST(BaselineModels, MeanAndMovingAverageSkipCensoredDays) {
   std::vector<double> y = {10, 10, 0, 0, 10, 20};
   std::vector<uint8_t> flags = {0, 0, kFlagCensored, kFlagCensored, 0, 0};
-  EXPECT_DOUBLE_EQ(FitPredict("mean", y, flags, 1).mean[0], 12.5);
-  EXPECT_DOUBLE_EQ(FitPredict("ma:window=2", y, flags, 1).mean[0], 15.0);
-  EXPECT_DOUBLE_EQ(FitPredict("ma:window=3", y, flags, 1).mean[0], 40.0 / 3.0);
+  EXPECT_DOUBLE_EQ(FitPredict("mean:min_days=1", y, flags, 1).mean[0], 12.5);
+  EXPECT_DOUBLE_EQ(FitPredict("ma:window=2,min_days=1", y, flags, 1).mean[0], 15.0);
+  EXPECT_DOUBLE_EQ(FitPredict("ma:window=3,min_days=1", y, flags, 1).mean[0], 40.0 / 3.0);
 }
 
 TEST(BaselineModels, BaselineLearnsWeekdayProfile) {
@@ -74,11 +75,11 @@ TEST(BaselineModels, BaselineLearnsWeekdayProfile) {
 TEST(BaselineModels, BaselineProfileIsShrunkWhenDataIsShort) {
   // Two days: positions 0 and 1 with 10 and 30 (raw factors 0.5 and 1.5 around 20).
   std::vector<double> y = {10, 30};
-  Forecast flat = FitPredict("baseline:profile_weeks=0", y, {}, 7);
+  Forecast flat = FitPredict("baseline:profile_weeks=0,min_days=1", y, {}, 7);
   for (double m : flat.mean) EXPECT_DOUBLE_EQ(m, 20.0);
   // One observation per factor, shrinkage 3: (1 x 0.5 + 3) / 4 = 0.875 and 1.125.
   // Step h is position (1 + h) % 7: step 6 -> position 0, step 7 -> position 1.
-  Forecast shrunk = FitPredict("baseline:shrinkage=3", y, {}, 7);
+  Forecast shrunk = FitPredict("baseline:shrinkage=3,min_days=1", y, {}, 7);
   EXPECT_NEAR(shrunk.mean[5], 17.5, 1e-9);
   EXPECT_NEAR(shrunk.mean[6], 22.5, 1e-9);
   EXPECT_NEAR(shrunk.mean[0], 20.0, 1e-9);
@@ -109,10 +110,88 @@ TEST(BaselineModels, QuantilesReflectNoise) {
 
 TEST(BaselineModels, FewErrorsUseAtLeastPoissonSpread) {
   std::vector<double> y = {16, 16, 16};
-  Forecast f = FitPredict("mean", y, {}, 1, {0.1, 0.9});
+  Forecast f = FitPredict("mean:min_days=1", y, {}, 1, {0.1, 0.9});
   // sigma = sqrt(16) = 4; z(0.9) = 1.2816.
   EXPECT_NEAR(f.quantiles[1][0], 16 + 1.2816 * 4, 1e-3);
   EXPECT_NEAR(f.quantiles[0][0], 16 - 1.2816 * 4, 1e-3);
+}
+
+// UCI item 23843: launched on the last day with one order of 80,995 units. Repeating that day
+// forecast 80,995 a day; the short-history rule spreads it over the window instead.
+TEST(BaselineModels, ShortHistorySpreadsTotalOverWindow) {
+  std::vector<double> y(40, kNaN);
+  std::vector<uint8_t> flags(40, kFlagNotLaunched);
+  y.push_back(80995);
+  flags.push_back(0);
+  for (const std::string spec : {"baseline", "naive", "mean", "snaive"}) {
+    Forecast f = FitPredict(spec, y, flags, 14);
+    EXPECT_EQ(f.fallback.rfind("short: 1 usable day < min_days 7", 0), 0u)
+        << spec << ": " << f.fallback;
+    for (double m : f.mean) EXPECT_NEAR(m, 80995.0 / 28.0, 1e-9) << spec;
+    // Poisson(2892.7) quantiles: median ~ mean, P10/P90 ~ mean -/+ 1.28 sqrt(mean).
+    EXPECT_NEAR(f.quantiles[1][0], 2893, 1.0) << spec;
+    EXPECT_NEAR(f.quantiles[2][0], 80995.0 / 28.0 + 1.2816 * std::sqrt(80995.0 / 28.0), 2.0);
+    EXPECT_NEAR(f.quantiles[0][0], 80995.0 / 28.0 - 1.2816 * std::sqrt(80995.0 / 28.0), 2.0);
+  }
+  // The window is the model's own: ma:window=10 spreads over 10 days.
+  EXPECT_NEAR(FitPredict("ma:window=10", y, flags, 1).mean[0], 8099.5, 1e-9);
+  // Three days of 4: total 12 over 28 days, small Poisson counts.
+  Forecast g = FitPredict("baseline", {4, 4, 4}, {}, 2);
+  EXPECT_NEAR(g.mean[0], 12.0 / 28.0, 1e-12);
+  EXPECT_EQ(g.quantiles[0][0], 0.0);
+  EXPECT_EQ(g.quantiles[1][0], 0.0);  // P(K = 0) = exp(-0.43) = 0.65 >= 0.5
+  EXPECT_EQ(g.quantiles[2][0], 1.0);
+  // min_days is a parameter: 1 turns the rule off, 7 usable days are enough by default.
+  EXPECT_TRUE(FitPredict("baseline:min_days=1", {4, 4, 4}, {}, 1).fallback.empty());
+  EXPECT_TRUE(FitPredict("baseline", std::vector<double>(7, 4.0), {}, 1).fallback.empty());
+}
+
+// 8 weeks where position 5 ("Saturday") is always missing: the shop is closed then.
+TEST(BaselineModels, ClosedWeekdayGetsZeroAndWeekTotalIsKept) {
+  std::vector<double> y;
+  std::vector<uint8_t> flags;
+  for (int t = 0; t < 56; ++t) {
+    const bool closed = t % 7 == 5;
+    y.push_back(closed ? kNaN : (t % 7 == 6 ? 5.0 : 11.0));  // Sunday quieter
+    flags.push_back(closed ? kFlagMissing : 0);
+  }
+  Forecast f = FitPredict("baseline", y, flags, 14);
+  // Step h is position (55 + h) % 7: steps 6 and 13 are position 5.
+  EXPECT_EQ(f.mean[5], 0.0);
+  EXPECT_EQ(f.mean[12], 0.0);
+  for (const auto& q : f.quantiles) EXPECT_EQ(q[5], 0.0);
+  // The week sells 5 x 11 + 5 = 60, spread over the six trading days only.
+  EXPECT_NEAR(std::accumulate(f.mean.begin(), f.mean.begin() + 7, 0.0), 60.0, 1.0);
+  EXPECT_NEAR(f.mean[0], 11.0, 0.5);
+  EXPECT_NEAR(f.mean[6], 5.5, 0.5);  // 5, shrunk a little toward the average
+
+  // A weekday whose days were all stockouts is not closed: it traded, demand was censored.
+  for (int t = 5; t < 56; t += 7) {
+    y[static_cast<size_t>(t)] = 0.0;
+    flags[static_cast<size_t>(t)] = kFlagCensored;
+  }
+  Forecast g = FitPredict("baseline", y, flags, 7);
+  EXPECT_GT(g.mean[5], 5.0);
+  // Days before launch do not make a weekday look closed.
+  std::vector<double> z(56, 10.0);
+  std::vector<uint8_t> zf(56, 0);
+  for (int t = 0; t < 51; ++t) {  // launched 5 days ago: positions 0 and 1 never seen
+    z[static_cast<size_t>(t)] = kNaN;
+    zf[static_cast<size_t>(t)] = kFlagNotLaunched;
+  }
+  Forecast h = FitPredict("baseline:min_days=1", z, zf, 7);
+  for (double m : h.mean) EXPECT_NEAR(m, 10.0, 1e-9);
+}
+
+TEST(Distribution, PoissonQuantile) {
+  // Poisson(2.5) CDF: 0.082, 0.287, 0.544, 0.758, 0.891, 0.958.
+  EXPECT_EQ(PoissonQuantile(2.5, 0.05), 0.0);
+  EXPECT_EQ(PoissonQuantile(2.5, 0.1), 1.0);
+  EXPECT_EQ(PoissonQuantile(2.5, 0.5), 2.0);
+  EXPECT_EQ(PoissonQuantile(2.5, 0.9), 5.0);
+  EXPECT_EQ(PoissonQuantile(0.0, 0.9), 0.0);
+  EXPECT_NEAR(PoissonQuantile(10000.0, 0.5), 10000.0, 1.0);
+  EXPECT_NEAR(PoissonQuantile(10000.0, 0.9), 10000.0 + 128.16, 1.5);
 }
 
 TEST(Distribution, NormalQuantileAndCdf) {

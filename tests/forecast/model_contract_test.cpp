@@ -130,6 +130,21 @@ TEST_P(ModelContract, OnlyCensoredDaysGiveTheirMeanAsALowerBound) {
   EXPECT_DOUBLE_EQ(f->mean[0], 4.0);
 }
 
+// Fewer than min_days (7) usable days: every model spreads their total over its window and
+// says so, with valid Poisson quantiles.
+TEST_P(ModelContract, ShortHistoryFallsBackAndSaysSo) {
+  std::vector<double> y = {kNaN, 90, 0, 30};
+  std::vector<uint8_t> flags = {kFlagNotLaunched, 0, 0, 0};
+  auto model = CreateModel(GetParam());
+  ASSERT_TRUE(model.ok());
+  ASSERT_TRUE((*model)->Fit(y, flags, 7).ok());
+  auto f = (*model)->Predict(7, std::vector<double>{0.1, 0.5, 0.9});
+  ASSERT_TRUE(f.ok());
+  CheckForecast(*f, 7, 3);
+  EXPECT_EQ(f->fallback.rfind("short:", 0), 0u) << f->fallback;
+  for (double m : f->mean) EXPECT_LE(m, 120.0 / 28.0 + 1e-9);
+}
+
 TEST_P(ModelContract, RejectsBadArguments) {
   auto model = CreateModel(GetParam());
   ASSERT_TRUE(model.ok());

@@ -238,3 +238,60 @@ TEST(ImportReceiptsTest, PartialDeliveriesOfOnePoLineAreTwoMovements) {
 
 }  // namespace
 }  // namespace stockcast::pipeline
+
+namespace stockcast::pipeline {
+namespace {
+
+TEST(ImportRulesTest, EmptySkuIsANonProductLineWithAWarning) {
+  const auto dir = testing::TempDir("import-emptysku");
+  ImportOptions o;
+  o.order_files = {testing::WriteFile(dir / "o.csv",
+                                      "order_id,sku,quantity,unit_price,timestamp\n"
+                                      "A,S1,1,5,2024-01-01\nB,,1,25,2024-01-01\n")};
+  auto r = RunImport(nullptr, Config{}, o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->rules[static_cast<int>(clean::LineRule::kNonProduct)], 1);
+  EXPECT_EQ(r->warnings[static_cast<int>(clean::Warning::kEmptySku)], 1);
+}
+
+TEST(ImportRulesTest, ShopifyCancelledOrdersAreNeitherDemandNorReturns) {
+  const auto dir = testing::TempDir("import-shopify");
+  ImportOptions o;
+  o.mapping = *io::PresetMapping("shopify");
+  o.order_files = {testing::WriteFile(
+      dir / "s.csv",
+      "Name,Created at,Lineitem quantity,Lineitem price,Lineitem sku,Cancelled at\n"
+      "#1,2024-01-15 10:00:00 +0800,2,9.5,TS-1,\n"
+      "#2,2024-01-15 11:00:00 +0800,1,9.5,TS-1,2024-01-15 12:00:00 +0800\n")};
+  auto store = OpenSqliteStore((dir / "s.db").string());
+  ASSERT_TRUE(store.ok());
+  auto r = RunImport(store->get(), Config{}, o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->rules[static_cast<int>(clean::LineRule::kDemand)], 1);
+  EXPECT_EQ(r->rules[static_cast<int>(clean::LineRule::kCancelled)], 1);
+  EXPECT_EQ(r->rules[static_cast<int>(clean::LineRule::kReturn)], 0);
+  EXPECT_EQ(r->ledger_inserted, 1);  // only the shipped line moves stock
+}
+
+TEST(ImportRulesTest, TheSameLinesWrittenDifferentlyAreRecognisedAsImported) {
+  const auto dir = testing::TempDir("import-rewritten");
+  auto store = OpenSqliteStore((dir / "s.db").string());
+  ASSERT_TRUE(store.ok());
+  ImportOptions a;
+  a.order_files = {testing::WriteFile(dir / "a.csv",
+                                      "order_id,sku,quantity,unit_price,timestamp\n"
+                                      "O1,S1,2,2.0,2024-01-01 10:00:00\n")};
+  ASSERT_TRUE(RunImport(store->get(), Config{}, a).ok());
+  // Another export of the same order line: columns reordered, "2.00", an extra column.
+  ImportOptions b;
+  b.order_files = {testing::WriteFile(dir / "b.csv",
+                                      "timestamp,order_id,unit_price,sku,quantity,channel\n"
+                                      "2024-01-01 10:00:00,O1,2.00,S1,2,web\n")};
+  auto r = RunImport(store->get(), Config{}, b);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->ledger_inserted, 0);
+  EXPECT_EQ(r->ledger_already_present, 1);
+}
+
+}  // namespace
+}  // namespace stockcast::pipeline

@@ -66,8 +66,9 @@ inline void FillWorld(FakeStore& store) {
   pb.category = "other";
   const Product products[] = {pa, pb};
   (void)store.UpsertProducts(products);
-  store.stock_levels.push_back({"A", "WH1", 40, 0, std::nullopt, std::nullopt});
-  store.stock_levels.push_back({"B", "WH1", 500, 24, std::nullopt, std::nullopt});
+  // Counted on the history's last day (a stock snapshot): the on hand is known.
+  store.stock_levels.push_back({"A", "WH1", 40, 0, Day("2024-04-29"), std::nullopt});
+  store.stock_levels.push_back({"B", "WH1", 500, 24, Day("2024-04-29"), std::nullopt});
   Receipt open;
   open.po_id = "PO1";
   open.sku = "B";

@@ -25,6 +25,11 @@ TEST(SqlitePipeline, ForecastPlanReport) {
   ASSERT_TRUE(store.SavePanel(*fake.panel).ok());
   ASSERT_TRUE(store.UpsertSuppliers(fake.suppliers).ok());
   ASSERT_TRUE(store.UpsertProducts(fake.products).ok());
+  // Stock counts, without which the plan orders nothing (on hand unknown).
+  const StockSnapshot snapshots[] = {{stockcast::testing::Day("2024-04-29"), "A", "WH1", 40},
+                                     {stockcast::testing::Day("2024-04-29"), "B", "WH1", 500}};
+  ASSERT_TRUE(store.UpsertSnapshots(snapshots).ok());
+  ASSERT_TRUE(store.RebuildStockLevels().ok());
   auto import_id = store.StartRun("import", "{}");
   ASSERT_TRUE(import_id.ok());
   ASSERT_TRUE(store.FinishRun(*import_id, "ok", fake.runs[0].report_json).ok());

@@ -106,6 +106,34 @@ TEST(ReorderPoint, ExactCasePackIsNotBinding) {
               1e-9);
 }
 
+// Case pack 1: 60.2 needed -> 61 ordered is rounding to whole units, not a case-pack raise.
+TEST(ReorderPoint, CasePackOneNeverBinds) {
+  ReorderPointOptions o = Options();
+  o.case_pack = 1;
+  auto r = ComputeReorderPoint(Flat(7.0, 2.0), 40, 0, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_DOUBLE_EQ(r->quantity, 61.0);
+  EXPECT_EQ(r->binding, "none");
+  EXPECT_EQ(r->explanation.find("raised"), std::string::npos) << r->explanation;
+  EXPECT_EQ(r->explanation.find("case pack"), std::string::npos) << r->explanation;
+  // A pack of 12 that only lands where whole units would (need 59.2 -> 60 = 5 cases) is
+  // not binding either; one that rounds 60.2 up to 72 is.
+  o.case_pack = 12;
+  auto exact = ComputeReorderPoint(Flat(7.0, 2.0), 41, 0, o);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_DOUBLE_EQ(exact->quantity, 60.0);
+  EXPECT_EQ(exact->binding, "none");
+  EXPECT_EQ(exact->explanation.find("raised"), std::string::npos) << exact->explanation;
+  // MOQ with a pack of 1: the MOQ binds and nothing else is claimed.
+  o.case_pack = 1;
+  o.moq = 100.5;
+  auto moq = ComputeReorderPoint(Flat(7.0, 2.0), 40, 0, o);
+  ASSERT_TRUE(moq.ok());
+  EXPECT_DOUBLE_EQ(moq->quantity, 101.0);
+  EXPECT_EQ(moq->binding, "moq");
+  EXPECT_EQ(moq->explanation.find("case pack"), std::string::npos) << moq->explanation;
+}
+
 TEST(ReorderPoint, LongCoverExtendsForecastAtItsAverage) {
   ReorderPointOptions o = Options();
   o.lead_time_mean_days = 40;

@@ -1,7 +1,7 @@
 #pragma once
 // Line-level cleaning of order exports: every line gets exactly one disposition (rule), in
-// this order of precedence: exact duplicate, zero quantity, non-product line, cancellation or
-// return, manual adjustment, demand. Counts per rule and the first examples (file:line and
+// this order of precedence: exact duplicate, zero quantity, non-product line (or no SKU),
+// cancelled order line, return, manual adjustment, demand. Counts per rule and the first examples (file:line and
 // the line itself) go into the cleaning report.
 #include <array>
 #include <cstdint>
@@ -23,8 +23,10 @@ enum class LineRule : uint8_t {
   kNonProduct,    // postage, fees, vouchers, manual entries (rules in config): not stock
   kAdjustment,    // negative quantity on an order that is not cancelled: stock write-off
   kZeroQuantity,  // quantity 0: nothing happened
+  kCancelled,     // a sale line of an order cancelled before fulfilment (Shopify "Cancelled
+                  // at"): never shipped, so neither demand nor a stock movement
 };
-inline constexpr int kNumLineRules = 6;
+inline constexpr int kNumLineRules = 7;
 std::string_view ToString(LineRule rule);
 
 // Data-quality findings that do not stop an import, unless --strict.
@@ -32,8 +34,9 @@ enum class Warning : uint8_t {
   kZeroQuantity,     // a line with quantity 0
   kMissingPrice,     // a demand line without a usable unit price (empty, 0 or negative)
   kUnknownSku,       // order/stock line for a SKU missing from products.csv (when given)
+  kEmptySku,         // a line without a SKU (gift card, custom item): counted as non-product
 };
-inline constexpr int kNumWarnings = 3;
+inline constexpr int kNumWarnings = 4;
 std::string_view ToString(Warning warning);
 
 struct Example {

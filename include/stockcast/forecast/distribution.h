@@ -13,5 +13,8 @@ double NormalQuantile(double p);
 // Empirical quantile of an ascending-sorted, non-empty sample at level p in [0, 1], by linear
 // interpolation between order statistics (Hyndman & Fan 1996, definition 7).
 double EmpiricalQuantile(std::span<const double> sorted, double p);
+// Smallest count k with P(K <= k) >= p for K ~ Poisson(lambda); 0 when lambda <= 0. Exact
+// summation up to lambda = 200, a skewness-corrected normal approximation above.
+double PoissonQuantile(double lambda, double p);
 
 }  // namespace stockcast::forecast

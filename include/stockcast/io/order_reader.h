@@ -79,6 +79,9 @@ class OrderReader {
   OrderLine last_;
 };
 
+// Largest order-line quantity accepted: anything bigger is a corrupt value, not an order.
+inline constexpr double kMaxQuantity = 1e9;
+
 // Parses a decimal number (optionally with decimal comma); false on anything else.
 bool ParseNumber(std::string_view text, bool decimal_comma, double* out);
 

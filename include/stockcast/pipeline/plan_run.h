@@ -18,7 +18,13 @@
 namespace stockcast::pipeline {
 
 struct PlanRunOptions {
-  std::optional<Date> as_of;  // order date; default: the day after the panel's last day
+  // Order date; default: the day after the panel's last day (the forecast's first day). It
+  // must lie within the forecast: an earlier date is rejected (the forecast and the stock
+  // level say nothing about it), and so is one after the forecast's last day. A later date
+  // within the forecast consumes the stock: on hand at as_of = on hand at the history's end
+  // minus the forecast mean demand of the days from the forecast's first day to as_of - 1
+  // (floored at 0 unless the product allows backorders); open orders still count as on order.
+  std::optional<Date> as_of;
   std::string orders_csv;     // write the purchase orders here when not empty
 };
 
@@ -44,13 +50,27 @@ struct PlanRunSummary {
   double total_cost = 0.0;
   // The 10 riskiest series: highest stockout probability, then fewest days of supply.
   std::vector<PlanLine> riskiest;
-  std::vector<std::string> warnings;       // e.g. "12 series have no stock record; ..."
+  // e.g. "STOCK UNKNOWN for 12 of 40 series: ...", the stock warning first when present.
+  std::vector<std::string> warnings;
 };
 
 // Plans every series of the latest successful forecast run. Settings come from
 // config.PlanningFor(product category); lead time, MOQ, case pack and cost from the product's
-// supplier when known. Errors: no forecast ("no forecast in <db>; run `stockcast forecast
-// --db <db>` first"), a forecast that ends before as_of, store failures, an unwritable CSV.
+// supplier when known.
+//
+// Stock is known for a series when its stock level builds on a snapshot, the panel has an
+// on-hand count, or something was ever received (a received purchase-order line or panel
+// receipts). Otherwise the derived on hand is only returns minus sales (e.g. UCI Online
+// Retail) and means nothing: the line keeps the policy's levels (reorder point, order-up-to,
+// safety stock, lead-time demand) but orders 0 with binding "unknown_stock", is left out of
+// the riskiest list, and the first warning counts such series. A known but negative on hand
+// for a product that does not allow backorders is treated as 0, with a warning. Per-series
+// problems never fail the run: bad supplier terms (including a lead time over 3650 days) give
+// binding "error", quantity 0 and a warning. Order lines without a unit cost are counted in a
+// warning (their value is missing from total_cost).
+//
+// Errors: no forecast ("no forecast in <db>; run `stockcast forecast --db <db>` first"),
+// as_of outside the forecast's days, store failures, an unwritable CSV.
 // CSV columns: supplier_id,sku,location,quantity,order_date,expected_arrival,unit_cost,
 // line_cost,explanation (orders only, sorted by supplier, sku, location).
 Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRunOptions& options,

@@ -47,7 +47,9 @@ struct ReorderDecision {
   double unconstrained_quantity = 0;  // S - IP when ordering, else 0
   double quantity = 0;             // what to order now (0 = nothing)
   double line_cost = 0;            // quantity x unit cost
-  std::string binding = "none";    // "moq", "case_pack" or "none"
+  // What raised the quantity above S - IP rounded up to whole units: "moq" when the MOQ did,
+  // else "case_pack" when rounding to whole case packs did, else "none".
+  std::string binding = "none";
   // P(demand over L + R > IP): the chance of a stockout before the next receipt if nothing
   // is ordered now (normal approximation).
   double stockout_probability = 0;
