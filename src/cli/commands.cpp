@@ -45,6 +45,13 @@ Status EnsureParentDir(const std::string& path, std::string_view flag) {
   return Status::Ok();
 }
 
+// CLI11 validator: a whole number >= 0 (its own NonNegativeNumber prints a 300-digit bound).
+const CLI::Validator kNonNegative(
+    [](std::string& value) -> std::string {
+      return !value.empty() && value[0] == '-' ? "must be >= 0" : std::string();
+    },
+    "NONNEGATIVE");
+
 ProgressFn MakeProgress(ProgressBar* bar) {
   return [bar](std::string_view stage, double fraction) { bar->Update(stage, fraction); };
 }
@@ -437,6 +444,7 @@ void AddGenerateCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
       "generate", "Generate a realistic synthetic e-commerce dataset (CSV files import reads)");
   cmd->add_option("--out", args->out, "output directory (created)")->required();
   cmd->add_option("--seed", args->options.seed, "random seed: same seed, same data")
+      ->check(kNonNegative)
       ->capture_default_str();
   cmd->add_option("--skus", args->options.num_skus, "number of SKUs")->capture_default_str();
   cmd->add_option("--locations", args->options.num_locations, "number of warehouses")
@@ -508,7 +516,9 @@ void AddPlanCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) 
   cmd->add_option("--out", args->out, "write the purchase orders as CSV");
   cmd->add_option("--as-of", args->as_of,
                   "decision day YYYY-MM-DD (default: the day after the history ends)");
-  cmd->add_option("--top", args->top, "lines shown in the summary")->capture_default_str();
+  cmd->add_option("--top", args->top, "lines shown in the summary")
+      ->check(kNonNegative)
+      ->capture_default_str();
   cmd->add_flag("--json", args->json, "print the plan as JSON");
   cmd->callback([&global, runner, args]() {
     *runner = [&global, args]() { return JsonAware(args->json, RunPlanCommand(global, *args)); };

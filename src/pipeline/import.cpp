@@ -200,12 +200,13 @@ Status AddDirectory(const std::string& dir, ImportOptions* o) {
   if (!fs::is_directory(dir, ec)) {
     return Error::NotFound(fmt::format("{}: not a directory", dir));
   }
+  std::string ambiguous;
   auto find = [&](const char* stem) -> std::string {
-    for (const char* ext : {".csv", ".csv.zst"}) {
-      fs::path p = fs::path(dir) / (std::string(stem) + ext);
-      if (fs::exists(p, ec)) return p.string();
-    }
-    return {};
+    const fs::path plain = fs::path(dir) / (std::string(stem) + ".csv");
+    const fs::path packed = fs::path(dir) / (std::string(stem) + ".csv.zst");
+    const bool has_plain = fs::exists(plain, ec), has_packed = fs::exists(packed, ec);
+    if (has_plain && has_packed && ambiguous.empty()) ambiguous = stem;
+    return has_plain ? plain.string() : has_packed ? packed.string() : std::string();
   };
   if (auto p = find("orders"); !p.empty()) o->order_files.push_back(p);
   o->products = find("products");
@@ -215,6 +216,11 @@ Status AddDirectory(const std::string& dir, ImportOptions* o) {
   o->receipts = find("receipts");
   o->cart_adds = find("cart_adds");
   o->promotions = find("promotions");
+  if (!ambiguous.empty()) {
+    return Error::InvalidArgument(fmt::format(
+        "{}: both {}.csv and {}.csv.zst are present; keep one so the import is unambiguous", dir,
+        ambiguous, ambiguous));
+  }
   if (o->order_files.empty() && o->products.empty() && o->suppliers.empty() &&
       o->locations.empty() && o->snapshots.empty() && o->receipts.empty() &&
       o->cart_adds.empty() && o->promotions.empty()) {

@@ -55,3 +55,22 @@ TEST(CliUsabilityTest, AFailedImportLeavesNoNewStoreBehind) {
 
 }  // namespace
 }  // namespace stockcast::testing
+
+namespace stockcast::testing {
+namespace {
+
+TEST(CliUsabilityTest, NegativeCountsAndAmbiguousFoldersAreRefused) {
+  EXPECT_EQ(Cli("plan --top -1").code, 2);
+  const CliRun seed = Cli("generate --out " + Q(TempDir("cli-seed") / "d") + " --seed -1");
+  EXPECT_EQ(seed.code, 2) << seed.Dump();
+  EXPECT_TRUE(Contains(seed.err, "--seed: must be >= 0")) << seed.Dump();
+  const fs::path dir = TempDir("cli-amb");
+  WriteFile(dir / "orders.csv", "order_id,sku,quantity,unit_price,timestamp\n");
+  WriteFile(dir / "orders.csv.zst", "");
+  const CliRun amb = Cli("import --dir " + Q(dir) + " --dry-run");
+  EXPECT_EQ(amb.code, 3) << amb.Dump();
+  EXPECT_TRUE(Contains(amb.err, "both orders.csv and orders.csv.zst are present")) << amb.Dump();
+}
+
+}  // namespace
+}  // namespace stockcast::testing
