@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 
 #include <algorithm>
+#include <tuple>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -347,8 +348,12 @@ Status RunPlanCommand(const GlobalOptions& g, PlanArgs& a) {
   for (const auto& l : sum->lines) {
     if (l.quantity > 0) orders.push_back(&l);
   }
+  // Largest first: by order value, then (when costs are unknown) by quantity.
   std::sort(orders.begin(), orders.end(), [](const PlanLine* x, const PlanLine* y) {
-    return x->quantity * x->unit_cost > y->quantity * y->unit_cost;
+    const double vx = x->quantity * x->unit_cost, vy = y->quantity * y->unit_cost;
+    if (vx != vy) return vx > vy;
+    if (x->quantity != y->quantity) return x->quantity > y->quantity;
+    return std::tie(x->sku, x->location) < std::tie(y->sku, y->location);
   });
   if (a.json) {
     nlohmann::json j = {{"run_id", sum->run_id},
