@@ -33,6 +33,7 @@ std::string_view ToString(Warning warning) {
     case Warning::kMissingPrice: return "missing_price";
     case Warning::kUnknownSku: return "unknown_sku";
     case Warning::kEmptySku: return "empty_sku";
+    case Warning::kNoDataLines: return "no_data_lines";
   }
   return "zero_quantity";
 }
@@ -47,6 +48,10 @@ OrderCleaner::OrderCleaner(const CleanOptions& options) : options_(options) {
 void OrderCleaner::BeginFile(const io::OrderReader&) { sku_is_non_product_.clear(); }
 
 void OrderCleaner::EndFile(const io::OrderReader& reader) {
+  if (reader.csv().records() == 0) {
+    Warn(Warning::kNoDataLines, fmt::format("{}:1", reader.csv().name()),
+         "the file has a header but no order lines");
+  }
   for (const auto& o : reader.orders().strings()) orders_.insert(o);
   for (const auto& s : reader.skus().strings()) skus_.insert(s);
   facts_.distinct_orders = static_cast<int64_t>(orders_.size());

@@ -18,7 +18,8 @@ constexpr LineRule kRules[] = {LineRule::kDemand,     LineRule::kReturn,
                                LineRule::kAdjustment, LineRule::kZeroQuantity,
                                LineRule::kCancelled};
 constexpr Warning kWarnings[] = {Warning::kZeroQuantity, Warning::kMissingPrice,
-                                 Warning::kUnknownSku, Warning::kEmptySku};
+                                 Warning::kUnknownSku, Warning::kEmptySku,
+                                 Warning::kNoDataLines};
 
 }  // namespace
 

@@ -295,3 +295,20 @@ TEST(ImportRulesTest, TheSameLinesWrittenDifferentlyAreRecognisedAsImported) {
 
 }  // namespace
 }  // namespace stockcast::pipeline
+
+namespace stockcast::pipeline {
+namespace {
+
+TEST(ImportRulesTest, AnOrdersFileWithoutLinesIsWarnedAbout) {
+  const auto dir = testing::TempDir("import-headeronly");
+  ImportOptions o;
+  o.order_files = {testing::WriteFile(dir / "o.csv", "order_id,sku,quantity,unit_price,timestamp\n")};
+  auto r = RunImport(nullptr, Config{}, o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->warnings[static_cast<int>(clean::Warning::kNoDataLines)], 1);
+  o.strict = true;  // --strict refuses it
+  EXPECT_FALSE(RunImport(nullptr, Config{}, o).ok());
+}
+
+}  // namespace
+}  // namespace stockcast::pipeline

@@ -35,8 +35,9 @@ enum class Warning : uint8_t {
   kMissingPrice,     // a demand line without a usable unit price (empty, 0 or negative)
   kUnknownSku,       // order/stock line for a SKU missing from products.csv (when given)
   kEmptySku,         // a line without a SKU (gift card, custom item): counted as non-product
+  kNoDataLines,      // an orders file with a header but no lines (an empty export?)
 };
-inline constexpr int kNumWarnings = 4;
+inline constexpr int kNumWarnings = 5;
 std::string_view ToString(Warning warning);
 
 struct Example {
