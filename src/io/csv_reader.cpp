@@ -1,4 +1,5 @@
 #include "stockcast/io/csv_reader.h"
+#include "stockcast/io/csv_writer.h"
 
 #include <algorithm>
 #include <cstring>
@@ -123,17 +124,7 @@ std::string CsvReader::RecordText() const {
   std::string out;
   for (size_t i = 0; i < fields_.size(); ++i) {
     if (i) out += options_.delimiter;
-    const std::string_view f = fields_[i];
-    if (f.find_first_of(std::string{options_.delimiter, '"', '\r', '\n'}) == std::string_view::npos) {
-      out += f;
-      continue;
-    }
-    out += '"';
-    for (char c : f) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    out += '"';
+    AppendCsvField(out, fields_[i], options_.delimiter);
   }
   return out;
 }

@@ -47,8 +47,9 @@ void AppendNumber(std::string& out, double value, int max_decimals) {
 
 }  // namespace
 
-void AppendCsvField(std::string& out, std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+void AppendCsvField(std::string& out, std::string_view text, char delimiter) {
+  const char special[] = {delimiter, '"', '\r', '\n'};
+  if (text.find_first_of(std::string_view(special, sizeof special)) == std::string_view::npos) {
     out += text;
     return;
   }

@@ -16,15 +16,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// FNV-1a over the bytes; MixHash then avalanches the result so its low bits are well mixed.
-uint64_t HashBytes(uint64_t h, std::string_view s) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
 }  // namespace
 
 uint32_t Interner::Intern(std::string_view text) {
@@ -124,10 +115,10 @@ Result<bool> OrderReader::Next(OrderLine* out) {
   OrderLine& line = *out;
   line = OrderLine{};
   line.line = r.line();
-  uint64_t h = 0xcbf29ce484222325ull;
+  uint64_t h = kFnvOffset;
   for (size_t i = 0; i < r.size(); ++i) {
-    h = HashBytes(h, r.field(i));
-    h = HashBytes(h, std::string_view("\x1f", 1));
+    h = Fnv1a(h, r.field(i));
+    h = Fnv1a(h, std::string_view("\x1f", 1));
   }
   line.hash = MixHash(h);
 

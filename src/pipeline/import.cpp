@@ -57,12 +57,13 @@ uint64_t LedgerKeyHash(const ParsedOrders& p, size_t i) {
       "{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{:.6f}\x1f{:.6f}\x1f{}", r.orders()[l.order], r.skus()[l.sku],
       r.locations()[l.location], l.date.days(), l.seconds, l.quantity, l.unit_price,
       l.cancelled ? 1 : 0);
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return MixHash(h);
+  return MixHash(Fnv1a(kFnvOffset, text));
+}
+
+// Ledger quantity of an order line: positive for sales and returns (the type gives the
+// direction); an adjustment keeps its sign (a write-off is negative).
+double MovementQuantity(MovementType type, double quantity) {
+  return type == MovementType::kAdjustment ? quantity : std::fabs(quantity);
 }
 
 // Ledger entry of an imported order line.
@@ -76,8 +77,7 @@ Movement ToMovement(const ParsedOrders& p, size_t i, MovementType type, const st
   m.location = r.locations()[l.location];
   m.date = l.date;
   m.seconds = l.seconds;
-  // Sales and returns are positive quantities; an adjustment keeps its sign (a write-off < 0).
-  m.quantity = type == MovementType::kAdjustment ? l.quantity : std::fabs(l.quantity);
+  m.quantity = MovementQuantity(type, l.quantity);
   m.unit_price = std::max(0.0, l.unit_price);  // a negative price was warned about (missing_price)
   m.reference = r.orders()[l.order];
   m.actor = actor;
@@ -286,9 +286,7 @@ Result<clean::CleaningReport> RunImport(Store* store, const Config& config,
       bool inserted = false;
       uint32_t& series = series_of.Get((static_cast<uint64_t>(l.sku) << 32) | l.location, &inserted);
       if (inserted) series = agg.SeriesId(r.skus()[l.sku], r.locations()[l.location]);
-      agg.Add(series, l.date, *type,
-              *type == MovementType::kAdjustment ? l.quantity : std::fabs(l.quantity),
-              l.unit_price);
+      agg.Add(series, l.date, *type, MovementQuantity(*type, l.quantity), l.unit_price);
     } else if (rule != clean::LineRule::kDuplicate) {
       agg.NoteActivity(r.locations()[l.location], l.date);
     }

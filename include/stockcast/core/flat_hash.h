@@ -4,10 +4,22 @@
 // aggregation insert hundreds of thousands of keys, where node-based std::unordered_* spend
 // most of their time in malloc.
 #include <cstdint>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace stockcast {
+
+// FNV-1a over bytes, continuing from `h` (start with kFnvOffset). Cheap and byte-order stable;
+// pass the result through MixHash before using its low bits for a table.
+inline constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
+inline uint64_t Fnv1a(uint64_t h, std::string_view bytes) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
 
 // Mixes a key so that keys differing only in high or low bits spread over the table
 // (the splitmix64 finaliser).

@@ -37,8 +37,8 @@ class CsvWriter {
   bool failed_ = false;
 };
 
-// Appends `text` to `out`, quoted if needed.
-void AppendCsvField(std::string& out, std::string_view text);
+// Appends `text` to `out`, quoted when it holds the delimiter, a quote, CR or LF.
+void AppendCsvField(std::string& out, std::string_view text, char delimiter = ',');
 // Formats a number with up to `max_decimals` decimals, trailing zeros removed ("3", "2.55").
 std::string FormatNumber(double value, int max_decimals = 6);
 
