@@ -6,7 +6,10 @@ Measures, with the Release binary:
     daily series, outliers, missing days): lines per second and peak memory (max RSS);
   * the same into a fresh SQLite store (ledger, panel, stock levels, one transaction);
   * `make demo`'s script from a built tree: wall time.
-Each figure is the median of --runs runs. Usage: bench/import_uci.py [build/stockcast]
+Each figure is the median of RUNS runs. Usage: bench/import_uci.py [build/stockcast]
+With BASELINE=/path/to/older/stockcast, the plain-CSV dry run of both binaries is also timed
+in alternation (same minutes, same machine load) and the speed-up printed: on a shared VM
+that drifts by +-40 %, this ratio is steadier than any absolute figure.
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -56,6 +59,17 @@ def main():
                 rss.append(peak)
             s = statistics.median(internal)
             rows.append(("import+clean+aggregate, " + label, lines, s, lines / s, max(rss)))
+        baseline = os.environ.get("BASELINE")
+        if baseline:
+            pair = {BIN: [], baseline: []}
+            for _ in range(RUNS):
+                for b in (baseline, BIN):
+                    _, _, out = run([b, "-q", "import", "--orders", plain, "--preset",
+                                     "online-retail", "--dry-run", "--json"])
+                    pair[b].append(json.loads(out)["seconds"])
+            old, new = statistics.median(pair[baseline]), statistics.median(pair[BIN])
+            print(f"alternating dry runs, median of {RUNS}: baseline {old:.3f} s, this build "
+                  f"{new:.3f} s, speed-up {old / new:.2f}x")
         store_times, store_rss = [], []
         for i in range(max(1, RUNS // 2)):
             db = os.path.join(tmp, f"uci{i}.db")

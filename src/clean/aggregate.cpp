@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "stockcast/core/calendar.h"
+#include "stockcast/core/error.h"
 
 namespace stockcast::clean {
 
@@ -18,6 +19,7 @@ uint32_t DailyAggregator::SeriesId(std::string_view sku, std::string_view locati
   if (inserted) {
     id = static_cast<uint32_t>(series_.size());
     series_.emplace_back(s, l);
+    latest_.emplace_back();
   }
   return id;
 }
@@ -39,13 +41,16 @@ void DailyAggregator::Extend(Date date) {
 
 void DailyAggregator::Add(uint32_t series, Date date, MovementType type, double quantity,
                           double unit_price) {
-  bool inserted = false;
-  uint32_t& idx = day_index_.Get(Key(series, date.days()), &inserted);
-  if (inserted) {
-    idx = static_cast<uint32_t>(days_.size());
-    days_.push_back({series, date.days(), {}});
+  SC_ASSERT(series < latest_.size());
+  Latest& latest = latest_[series];
+  if (latest.record == kNoRecord || latest.day != date.days()) {
+    if (num_days_ >= compact_at_) Compact();
+    if (latest.record == kNoRecord || latest.day != date.days()) {
+      latest = {date.days(), static_cast<uint32_t>(num_days_)};
+      PushRecord({series, date.days(), {}});
+    }
   }
-  Day& d = days_[idx].values;
+  Day& d = record(latest.record).values;
   const uint32_t location = series_[series].second;
   switch (type) {
     case MovementType::kSale:
@@ -72,6 +77,41 @@ void DailyAggregator::Add(uint32_t series, Date date, MovementType type, double 
       break;
   }
   Extend(date);
+}
+
+void DailyAggregator::PushRecord(const DayRecord& r) {
+  if ((num_days_ & (kChunk - 1)) == 0 && (num_days_ >> kChunkBits) == days_.size()) {
+    days_.emplace_back().reserve(kChunk);  // address space only: pages are touched as filled
+  }
+  days_[num_days_ >> kChunkBits].push_back(r);
+  ++num_days_;
+}
+
+void DailyAggregator::Compact() {
+  std::vector<DayRecord> all;
+  all.reserve(num_days_);
+  for (auto& chunk : days_) {
+    all.insert(all.end(), chunk.begin(), chunk.end());
+    LargeVector<DayRecord>().swap(chunk);
+  }
+  std::sort(all.begin(), all.end(), [](const DayRecord& a, const DayRecord& b) {
+    return a.series != b.series ? a.series < b.series : a.day < b.day;
+  });
+  days_.clear();
+  num_days_ = 0;
+  for (auto& l : latest_) l = Latest{};
+  for (size_t k = 0; k < all.size(); ++k) {
+    if (num_days_ > 0 && record(num_days_ - 1).series == all[k].series &&
+        record(num_days_ - 1).day == all[k].day) {
+      record(num_days_ - 1).values += all[k].values;
+      continue;
+    }
+    // Each series continues from its latest day (sorted last), as an in-order stream would.
+    latest_[all[k].series] = {all[k].day, static_cast<uint32_t>(num_days_)};
+    PushRecord(all[k]);
+  }
+  compact_at_ = std::max({compact_at_, 2 * num_days_, size_t{16}});
+  if (compact_at_ > kNoRecord) compact_at_ = kNoRecord;
 }
 
 void DailyAggregator::NoteActivity(std::string_view location, Date date) {
@@ -111,17 +151,38 @@ DemandPanel DailyAggregator::Build(const CleanOptions& options, std::optional<Da
   DemandPanel panel(start, n, std::move(keys));
 
   // Scatter day records and snapshots into (series x day) grids: array reads from here on.
+  // A cell is -1 (no movement), k >= 0 (days_[k]) or -2 - j (merged[j]: several records of
+  // the same day, from out-of-order input).
   const size_t cells = ns * static_cast<size_t>(n);
-  std::vector<int32_t> record(cells, -1);
-  for (size_t k = 0; k < days_.size(); ++k) {
-    const int t = days_[k].day - start.days();
-    if (t >= 0 && t < n) record[row[days_[k].series] * static_cast<size_t>(n) + t] = static_cast<int32_t>(k);
+  LargeVector<int32_t> cell_record(cells, -1);
+  std::vector<Day> merged;
+  for (size_t k = 0; k < num_days_; ++k) {
+    const DayRecord& r = record(k);
+    const int t = r.day - start.days();
+    if (t < 0 || t >= n) continue;
+    int32_t& cell = cell_record[row[r.series] * static_cast<size_t>(n) + t];
+    if (cell == -1) {
+      cell = static_cast<int32_t>(k);
+      continue;
+    }
+    if (cell >= 0) {
+      merged.push_back(record(static_cast<size_t>(cell)).values);
+      cell = -2 - static_cast<int32_t>(merged.size() - 1);
+    }
+    merged[-2 - cell] += r.values;
   }
-  std::vector<float> snapshot(cells, std::numeric_limits<float>::quiet_NaN());
-  for (const auto& s : snapshots_) {  // the last snapshot of a day wins
-    const int t = s.day - start.days();
-    if (t >= 0 && t < n) snapshot[row[s.series] * static_cast<size_t>(n) + t] = static_cast<float>(s.on_hand);
+  LargeVector<float> snapshot;
+  if (!snapshots_.empty()) {
+    snapshot.assign(cells, std::numeric_limits<float>::quiet_NaN());
+    for (const auto& s : snapshots_) {  // the last snapshot of a day wins
+      const int t = s.day - start.days();
+      if (t >= 0 && t < n) snapshot[row[s.series] * static_cast<size_t>(n) + t] = static_cast<float>(s.on_hand);
+    }
   }
+  auto snapshot_at = [&](size_t i, int t) {
+    return snapshot.empty() ? std::numeric_limits<float>::quiet_NaN()
+                            : snapshot[i * static_cast<size_t>(n) + t];
+  };
 
   // Trading days per location.
   std::vector<std::vector<uint8_t>> open(locations_.size(), std::vector<uint8_t>(n, 0));
@@ -143,14 +204,13 @@ DemandPanel DailyAggregator::Build(const CleanOptions& options, std::optional<Da
     auto returns = panel.column(PanelColumn::kReturns, i);
     auto price = panel.column(PanelColumn::kPrice, i);
     auto receipts = panel.column(PanelColumn::kReceipts, i);
-    auto on_hand = panel.column(PanelColumn::kOnHand, i);
+    std::span<float> on_hand;  // allocated only once some series has stock data
     auto flags = panel.flags(i);
-    const int32_t* rec = record.data() + i * static_cast<size_t>(n);
-    const float* snap = snapshot.data() + i * static_cast<size_t>(n);
+    const int32_t* rec = cell_record.data() + i * static_cast<size_t>(n);
 
     // The series starts at its first movement or snapshot.
     int first = 0;
-    while (first < n && rec[first] < 0 && std::isnan(snap[first])) ++first;
+    while (first < n && rec[first] == -1 && std::isnan(snapshot_at(i, first))) ++first;
     bool have_stock = false;
     double stock = 0;
     for (int t = 0; t < n; ++t) {
@@ -159,7 +219,9 @@ DemandPanel DailyAggregator::Build(const CleanOptions& options, std::optional<Da
         flags[t] |= kFlagNotLaunched;
         continue;
       }
-      const Day* d = rec[t] >= 0 ? &days_[rec[t]].values : nullptr;
+      const Day* d = rec[t] >= 0    ? &record(static_cast<size_t>(rec[t])).values
+                     : rec[t] <= -2 ? &merged[-2 - rec[t]]
+                                    : nullptr;
       const bool trading = open[loc][t] || (d && d->sales > 0);
       if (trading) {
         raw[t] = static_cast<float>(d ? d->sales : 0.0);
@@ -171,13 +233,14 @@ DemandPanel DailyAggregator::Build(const CleanOptions& options, std::optional<Da
       }
       receipts[t] = static_cast<float>(d ? d->receipts : 0.0);
       // End-of-day stock: a snapshot when there is one, else carried forward by movements.
-      if (!std::isnan(snap[t])) {
-        stock = snap[t];
+      if (const float snap = snapshot_at(i, t); !std::isnan(snap)) {
+        stock = snap;
         have_stock = true;
       } else if (have_stock && d) {
         stock += d->receipts + d->returns + d->adjust - d->sales;
       }
       if (have_stock) {
+        if (on_hand.empty()) on_hand = panel.column(PanelColumn::kOnHand, i);
         on_hand[t] = static_cast<float>(stock);
         if (stock <= 1e-9) flags[t] |= kFlagCensored;
       }

@@ -1,6 +1,7 @@
 #include "stockcast/clean/series_cleaner.h"
 
 #include <algorithm>
+#include <utility>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -26,12 +27,13 @@ double Median(std::vector<double>& v) {
 // not "how many units above it?". The log-scale spread is floored at 0.5 so that a series
 // that always sells the same amount (MAD = 0) does not flag every change. `log_values` holds
 // log1p(demand) (reordered here); returns the limit in units.
+constexpr double kMinLogScale = 0.5;
 double HampelLimit(std::vector<double>& log_values, double k, double* median_out) {
   std::vector<double>& values = log_values;
   const double med = Median(values);
   for (double& v : values) v = std::fabs(v - med);
   const double mad = Median(values);
-  const double scale = std::max(1.4826 * mad, 0.5);
+  const double scale = std::max(1.4826 * mad, kMinLogScale);
   *median_out = std::expm1(med);
   return std::expm1(med + k * scale);
 }
@@ -48,17 +50,24 @@ SeriesSummary CleanSeries(DemandPanel& panel, const CleanOptions& options) {
   std::vector<double> logs(static_cast<size_t>(n));
   for (size_t i = 0; i < panel.num_series(); ++i) {
     auto demand = panel.column(PanelColumn::kDemand, i);
-    auto raw = panel.column(PanelColumn::kRawDemand, i);
-    auto on_hand = panel.column(PanelColumn::kOnHand, i);
+    auto raw = std::as_const(panel).column(PanelColumn::kRawDemand, i);
+    auto on_hand = std::as_const(panel).column(PanelColumn::kOnHand, i);
     auto flags = panel.flags(i);
     const SeriesKey& key = panel.key(i);
 
     if (out.enabled) {
       whole.clear();
+      double whole_min = HUGE_VAL;
       for (int t = 0; t < n; ++t) {
         logs[t] = raw[t] > 0 ? std::log1p(static_cast<double>(raw[t])) : 0.0;
-        if (raw[t] > 0) whole.push_back(logs[t]);
+        if (raw[t] > 0) {
+          whole.push_back(logs[t]);
+          whole_min = std::min(whole_min, logs[t]);
+        }
       }
+      // Any window's minimum is at least the series' minimum, so this bound (see below) holds
+      // for every block and most blocks are settled without looking at their window.
+      const double series_bound = std::expm1(whole_min + out.threshold * kMinLogScale);
       double whole_median = 0;
       std::vector<double> tmp = whole;
       const double whole_limit =
@@ -70,21 +79,40 @@ SeriesSummary CleanSeries(DemandPanel& panel, const CleanOptions& options) {
       constexpr int kBlock = 7;
       for (int b = 0; b < n; b += kBlock) {
         const int b_end = std::min(n, b + kBlock);
-        bool any = false;
-        for (int t = b; t < b_end && !any; ++t) {
-          any = raw[t] > 0 && !(out.protect_events && (flags[t] & (kFlagEvent | kFlagPromotion)));
+        float block_max = 0;  // the largest demand that could be flagged
+        for (int t = b; t < b_end; ++t) {
+          if (raw[t] > block_max &&
+              !(out.protect_events && (flags[t] & (kFlagEvent | kFlagPromotion)))) {
+            block_max = raw[t];
+          }
         }
-        if (!any) continue;
+        if (!(block_max > 0)) continue;
+        if (static_cast<int>(whole.size()) > out.min_points && block_max <= series_bound &&
+            block_max <= whole_limit) {
+          continue;  // below both the whole-series limit and any window's limit
+        }
         const int centre = b + kBlock / 2;
         window.clear();
         const int lo = std::max(0, centre - out.window_days);
         const int hi = std::min(n - 1, centre + out.window_days);
+        double window_min = HUGE_VAL;
         for (int u = lo; u <= hi; ++u) {
-          if (raw[u] > 0) window.push_back(logs[u]);
+          if (raw[u] > 0) {
+            window.push_back(logs[u]);
+            window_min = std::min(window_min, logs[u]);
+          }
         }
         double median = whole_median;
         double limit = whole_limit;
         if (static_cast<int>(window.size()) >= out.min_points) {
+          // The median is at least the window's minimum and the scale at least kMinLogScale,
+          // so the limit is at least expm1(min + k * kMinLogScale): when the block's largest
+          // value is below that bound, nothing in it can be an outlier and the two medians
+          // (most of the cleaning time) are skipped. Exact, not an approximation.
+          if (out.threshold >= 0 &&
+              block_max <= std::expm1(window_min + out.threshold * kMinLogScale)) {
+            continue;
+          }
           limit = HampelLimit(window, out.threshold, &median);
         } else if (static_cast<int>(whole.size()) <= out.min_points) {
           continue;  // too little history to call anything an outlier

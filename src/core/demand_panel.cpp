@@ -34,7 +34,7 @@ DemandPanel::DemandPanel(Date start, int num_days, std::vector<SeriesKey> keys)
     : start_(start), num_days_(num_days), keys_(std::move(keys)) {
   SC_ASSERT(num_days >= 0);
   const size_t cells = keys_.size() * static_cast<size_t>(num_days_);
-  values_.assign(cells * kNumPanelColumns, std::numeric_limits<float>::quiet_NaN());
+  nan_row_.assign(static_cast<size_t>(num_days_), std::numeric_limits<float>::quiet_NaN());
   flags_.assign(cells, 0);
   index_.reserve(keys_.size());
   for (size_t i = 0; i < keys_.size(); ++i) {
@@ -57,12 +57,17 @@ std::optional<size_t> DemandPanel::Find(const std::string& sku, const std::strin
 std::span<float> DemandPanel::column(PanelColumn c, size_t series) {
   SC_ASSERT(series < keys_.size());
   const size_t n = static_cast<size_t>(num_days_);
-  const size_t block = keys_.size() * n;
-  return {values_.data() + static_cast<size_t>(c) * block + series * n, n};
+  auto& block = values_[static_cast<size_t>(c)];
+  if (block.empty()) block.assign(keys_.size() * n, std::numeric_limits<float>::quiet_NaN());
+  return {block.data() + series * n, n};
 }
 
 std::span<const float> DemandPanel::column(PanelColumn c, size_t series) const {
-  return const_cast<DemandPanel*>(this)->column(c, series);
+  SC_ASSERT(series < keys_.size());
+  const size_t n = static_cast<size_t>(num_days_);
+  const auto& block = values_[static_cast<size_t>(c)];
+  if (block.empty()) return {nan_row_.data(), n};
+  return {block.data() + series * n, n};
 }
 
 std::span<uint8_t> DemandPanel::flags(size_t series) {
@@ -76,8 +81,8 @@ std::span<const uint8_t> DemandPanel::flags(size_t series) const {
 }
 
 std::span<const float> DemandPanel::data(PanelColumn c) const {
-  const size_t block = keys_.size() * static_cast<size_t>(num_days_);
-  return {values_.data() + static_cast<size_t>(c) * block, block};
+  const auto& block = values_[static_cast<size_t>(c)];
+  return {block.data(), block.size()};
 }
 
 int DemandPanel::FirstObserved(size_t series) const {

@@ -2,6 +2,7 @@
 #include "stockcast/io/csv_writer.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -167,6 +168,33 @@ Status CsvReader::Fill() {
   return Status::Ok();
 }
 
+namespace {
+
+// Position of the first delimiter, '\n' or '\r' in b[pos, end), or end. Eight bytes at a
+// time: a byte equal to x makes (w ^ x*0x01..01) have a zero byte, and the zero-byte test
+// below flags exactly the lowest such byte (bits above it may be false positives, which the
+// lowest-set-bit scan never reads). Fields are short, so this mostly saves the per-byte
+// branches rather than bandwidth.
+size_t FindFieldEnd(const char* b, size_t pos, size_t end, char delim) {
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    const uint64_t d = kOnes * static_cast<unsigned char>(delim);
+    auto zero_bytes = [&](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+    while (pos + 8 <= end) {
+      uint64_t w;
+      std::memcpy(&w, b + pos, 8);
+      const uint64_t hit =
+          zero_bytes(w ^ d) | zero_bytes(w ^ (kOnes * '\n')) | zero_bytes(w ^ (kOnes * '\r'));
+      if (hit != 0) return pos + static_cast<size_t>(std::countr_zero(hit) / 8);
+      pos += 8;
+    }
+  }
+  while (pos < end && b[pos] != delim && b[pos] != '\n' && b[pos] != '\r') ++pos;
+  return pos;
+}
+
+}  // namespace
+
 Result<int> CsvReader::ParseRecord(size_t* record_end) {
   const char* b = buf_.data();
   const char delim = options_.delimiter;
@@ -213,11 +241,7 @@ Result<int> CsvReader::ParseRecord(size_t* record_end) {
                                 b[pos]));
       }
     } else {
-      while (pos < end_) {
-        const char c = b[pos];
-        if (c == delim || c == '\n' || c == '\r') break;
-        ++pos;
-      }
+      pos = FindFieldEnd(b, pos, end_, delim);
       f.end = static_cast<uint32_t>(pos - begin_);
     }
     if (pos == end_ && !eof_) return 0;
@@ -260,6 +284,15 @@ Status CsvReader::Unescape() {
 
 Status CsvReader::CheckUtf8() const {
   const auto* b = reinterpret_cast<const unsigned char*>(buf_.data() + record_start_);
+  if (info_.empty()) return Status::Ok();
+  // One pass over the whole record first (fields are short, so per-field calls would cost
+  // more than the check); the bytes between fields are delimiters and quotes, always valid.
+  // Only a record with a bad byte is rescanned field by field to say where.
+  const size_t span_begin = info_.front().begin, span_end = info_.back().end;
+  if (span_end >= span_begin &&
+      FindInvalidUtf8(b + span_begin, span_end - span_begin) == std::string::npos) {
+    return Status::Ok();
+  }
   for (size_t i = 0; i < info_.size(); ++i) {
     const auto& f = info_[i];
     const size_t bad = FindInvalidUtf8(b + f.begin, f.end - f.begin);

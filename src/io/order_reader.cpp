@@ -116,10 +116,7 @@ Result<bool> OrderReader::Next(OrderLine* out) {
   line = OrderLine{};
   line.line = r.line();
   uint64_t h = kFnvOffset;
-  for (size_t i = 0; i < r.size(); ++i) {
-    h = Fnv1a(h, r.field(i));
-    h = Fnv1a(h, std::string_view("\x1f", 1));
-  }
+  for (size_t i = 0; i < r.size(); ++i) h = HashWords(h, r.field(i));
   line.hash = MixHash(h);
 
   const std::string_view order_id = field(OrderField::kOrderId);
@@ -130,7 +127,7 @@ Result<bool> OrderReader::Next(OrderLine* out) {
   }
   const bool same_order = !orders_.strings().empty() && last_order_ < orders_.size() &&
                           orders_[last_order_] == order_id;
-  line.order = orders_.Intern(order_id);
+  line.order = same_order ? last_order_ : orders_.Intern(order_id);
 
   // An empty SKU (gift cards, custom items in Shopify exports) is not an error: the cleaner
   // counts it as a non-product line with a warning.

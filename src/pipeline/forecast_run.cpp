@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -160,7 +161,7 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
     if (s % 64 == 0) {
       ReportProgress(progress, "forecasting", static_cast<double>(s) / n_series);
     }
-    const auto demand = panel.column(PanelColumn::kDemand, s);
+    const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
     for (size_t t = 0; t < y.size(); ++t) y[t] = demand[t];
     const forecast::Forecast f = ForecastSeries(options.model, y, panel.flags(s),
                                                 options.season_length, options.horizon,

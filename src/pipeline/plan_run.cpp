@@ -1,6 +1,7 @@
 #include "stockcast/pipeline/plan_run.h"
 
 #include <algorithm>
+#include <utility>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -214,7 +215,7 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
   auto has_receipts = [&](const Key& key) {
     if (received_by_key.count(key) != 0) return true;
     if (auto idx = panel.Find(key.first, key.second)) {
-      for (float v : panel.column(PanelColumn::kReceipts, *idx)) {
+      for (float v : std::as_const(panel).column(PanelColumn::kReceipts, *idx)) {
         if (std::isfinite(v) && v > 0) return true;
       }
     }
@@ -268,7 +269,7 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
     } else {
       std::optional<double> last;
       if (auto idx = panel.Find(key.sku, key.location)) {
-        const auto oh = panel.column(PanelColumn::kOnHand, *idx);
+        const auto oh = std::as_const(panel).column(PanelColumn::kOnHand, *idx);
         for (size_t t = oh.size(); t-- > 0;) {
           if (std::isfinite(oh[t])) {
             last = oh[t];

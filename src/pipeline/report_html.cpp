@@ -1,6 +1,7 @@
 #include "stockcast/pipeline/report_html.h"
 
 #include <algorithm>
+#include <utility>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -442,8 +443,8 @@ Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options)
     std::vector<std::pair<double, size_t>> revenue;
     const int last = panel.num_days();
     for (size_t s = 0; s < panel.num_series(); ++s) {
-      const auto demand = panel.column(PanelColumn::kDemand, s);
-      const auto price = panel.column(PanelColumn::kPrice, s);
+      const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
+      const auto price = std::as_const(panel).column(PanelColumn::kPrice, s);
       double list_price = 0.0;
       if (auto it = product_by_sku.find(panel.key(s).sku); it != product_by_sku.end()) {
         list_price = it->second->price;
@@ -492,8 +493,8 @@ Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options)
     // History + forecast.
     const int n = panel.num_days();
     const int first = std::max(0, n - options.history_days);
-    const auto demand = panel.column(PanelColumn::kDemand, s);
-    const auto raw = panel.column(PanelColumn::kRawDemand, s);
+    const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
+    const auto raw = std::as_const(panel).column(PanelColumn::kRawDemand, s);
     const auto flags = panel.flags(s);
     std::vector<Date> hist_dates;
     std::vector<double> hist;

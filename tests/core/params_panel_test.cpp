@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -63,6 +64,25 @@ TEST(DemandPanelTest, ColumnsAreContiguousPerSeriesAndStartAsNaN) {
   panel.column(PanelColumn::kRawDemand, 1)[4] = 0;
   EXPECT_EQ(panel.FirstObserved(1), 4);
   EXPECT_EQ(panel.FirstObserved(2), 10);
+}
+
+TEST(DemandPanelTest, ColumnsAreAllocatedOnlyWhenWritten) {
+  DemandPanel panel(*Date::FromYmd(2024, 1, 1), 5, {{"A", "W1"}, {"B", "W1"}});
+  const DemandPanel& view = panel;
+  EXPECT_FALSE(view.has_column(PanelColumn::kOnHand));
+  const auto on_hand = view.column(PanelColumn::kOnHand, 1);  // reading does not allocate
+  ASSERT_EQ(on_hand.size(), 5u);
+  EXPECT_TRUE(std::all_of(on_hand.begin(), on_hand.end(), [](float v) { return std::isnan(v); }));
+  EXPECT_FALSE(view.has_column(PanelColumn::kOnHand));
+  EXPECT_TRUE(view.data(PanelColumn::kOnHand).empty());
+  panel.column(PanelColumn::kOnHand, 1)[2] = 4;  // writing does
+  EXPECT_TRUE(view.has_column(PanelColumn::kOnHand));
+  EXPECT_EQ(view.column(PanelColumn::kOnHand, 1)[2], 4.0f);
+  EXPECT_TRUE(std::isnan(view.column(PanelColumn::kOnHand, 0)[2]));
+  EXPECT_EQ(view.data(PanelColumn::kOnHand).size(), 10u);
+  DemandPanel copy = panel;  // copies keep written and unwritten columns apart
+  EXPECT_EQ(copy.column(PanelColumn::kOnHand, 1)[2], 4.0f);
+  EXPECT_FALSE(copy.has_column(PanelColumn::kCartAdds));
 }
 
 TEST(EntitiesTest, ValidationNamesFieldAndRule) {

@@ -1,7 +1,10 @@
 #pragma once
 // DemandPanel: many daily series (one per SKU x location) on a shared date axis, stored as a
 // structure of arrays. Every column is one contiguous block of num_series * num_days values,
-// series-major: series i occupies [i * num_days, (i + 1) * num_days).
+// series-major: series i occupies [i * num_days, (i + 1) * num_days). A column's block is
+// allocated on the first mutable access; until then it reads as all NaN (a shop without stock
+// snapshots or cart data does not pay for those columns).
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "stockcast/core/date.h"
+#include "stockcast/core/large_alloc.h"
 
 namespace stockcast {
 
@@ -60,11 +64,15 @@ class DemandPanel {
   const std::vector<SeriesKey>& keys() const { return keys_; }
   std::optional<size_t> Find(const std::string& sku, const std::string& location) const;
 
+  // Mutable access allocates the column's block (NaN-filled) when it has none yet; read-only
+  // code should call the const overload (std::as_const) so it does not allocate.
   std::span<float> column(PanelColumn c, size_t series);
   std::span<const float> column(PanelColumn c, size_t series) const;
+  // Whether the column's block exists (some code asked to write it).
+  bool has_column(PanelColumn c) const { return !values_[static_cast<size_t>(c)].empty(); }
   std::span<uint8_t> flags(size_t series);
   std::span<const uint8_t> flags(size_t series) const;
-  // The whole column, all series back to back.
+  // The whole column, all series back to back; empty when the column was never written.
   std::span<const float> data(PanelColumn c) const;
 
   // Index of the first day with data (launch), or num_days() when the series is empty.
@@ -75,8 +83,9 @@ class DemandPanel {
   int num_days_ = 0;
   std::vector<SeriesKey> keys_;
   std::unordered_map<std::string, size_t> index_;  // sku + '\x1f' + location -> series
-  std::vector<float> values_;                      // kNumPanelColumns blocks
-  std::vector<uint8_t> flags_;
+  std::array<LargeVector<float>, kNumPanelColumns> values_;  // empty until first written
+  std::vector<float> nan_row_;                     // num_days NaNs: unwritten columns read this
+  LargeVector<uint8_t> flags_;
 };
 
 }  // namespace stockcast
