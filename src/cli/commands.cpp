@@ -17,6 +17,7 @@
 #include "stockcast/pipeline/import.h"
 #include "stockcast/pipeline/plan_run.h"
 #include "stockcast/pipeline/report_html.h"
+#include "stockcast/pipeline/series_run.h"
 #include "stockcast/sim/generator.h"
 #include "stockcast/store/store.h"
 
@@ -232,6 +233,8 @@ struct ForecastArgs {
   std::optional<int> horizon;
   std::string model;
   std::string quantiles;
+  std::string series;
+  int season_length = 0;
   bool json = false;
 };
 
@@ -254,7 +257,52 @@ Result<std::vector<double>> ParseLevels(const std::string& text) {
   return out;
 }
 
+// `forecast --series FILE`: the series come from a long CSV, not the store.
+Status RunSeriesForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
+  pipeline::SeriesForecastOptions o;
+  o.series_path = a.series;
+  o.out_path = a.out;
+  o.horizon = a.horizon.value_or(28);
+  if (!a.model.empty()) o.model = a.model;
+  o.season_length = a.season_length;
+  if (!a.quantiles.empty()) {
+    SC_ASSIGN_OR_RETURN(o.levels, ParseLevels(a.quantiles));
+  }
+  SC_RETURN_IF_ERROR(o.Validate());
+  SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
+  ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
+  auto sum = pipeline::RunSeriesForecast(o, MakeProgress(&bar));
+  bar.Clear();
+  if (!sum.ok()) return sum.error();
+  if (a.json) {
+    nlohmann::json j = {{"series", sum->series},     {"rows", sum->rows},
+                        {"model", o.model},          {"chosen", sum->chosen},
+                        {"fallbacks", sum->fallbacks}, {"fallback_examples", sum->fallback_examples},
+                        {"seconds", sum->seconds},   {"out", o.out_path}};
+    std::cout << j.dump(2) << std::endl;
+    return Status::Ok();
+  }
+  if (!g.quiet) {
+    std::string chosen;
+    for (const auto& [form, count] : sum->chosen) {
+      chosen += fmt::format("{}{} x {}", chosen.empty() ? "" : ", ", count, form);
+    }
+    std::cout << fmt::format("Forecast {} series x {} steps with {} in {:.2f} s ({}) -> {}\n",
+                             sum->series, o.horizon, o.model, sum->seconds, chosen, o.out_path);
+    if (sum->fallbacks > 0) {
+      std::cout << fmt::format("  {} series used a fallback, e.g. {}\n", sum->fallbacks,
+                               sum->fallback_examples[0]);
+    }
+  }
+  return Status::Ok();
+}
+
 Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
+  if (!a.series.empty()) return RunSeriesForecastCommand(g, a);
+  if (a.season_length != 0) {
+    return Error::InvalidArgument(
+        "--season-length applies to --series input; the store's daily series use 7");
+  }
   SC_ASSIGN_OR_RETURN(pipeline::Config config, LoadEffectiveConfig(g));
   pipeline::ForecastRunOptions o;
   o.horizon = a.horizon.value_or(config.forecast.horizon);
@@ -506,10 +554,127 @@ void AddForecastCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
                   "model spec NAME[:k=v,...] (default: config, baseline); see 'stockcast models'");
   cmd->add_option("--quantiles", args->quantiles, "quantile levels, e.g. 0.05,0.5,0.95");
   cmd->add_option("--out", args->out,
-                  "also write CSV: series_id,step,date,mean,q...,model");
+                  "also write CSV: series_id,step,date,mean,q...,model (required with --series)");
+  cmd->add_option("--series", args->series,
+                  "forecast the series of this long CSV (series_id,date|period,value) instead of "
+                  "the store; default model auto, horizon 28");
+  cmd->add_option("--season-length", args->season_length,
+                  "season length of --series data (default 7 for dates, 1 for periods)")
+      ->check(kNonNegative);
   cmd->add_flag("--json", args->json, "print the run summary as JSON");
   cmd->callback([&global, runner, args]() {
     *runner = [&global, args]() { return JsonAware(args->json, RunForecastCommand(global, *args)); };
+  });
+}
+
+// ---- backtest ----
+struct BacktestArgs {
+  std::string series;
+  std::string model = "auto";
+  int horizon = 28;
+  int windows = 3;
+  int step = 0;
+  int season_length = 0;
+  std::string quantiles = "0.05,0.5,0.95";
+  std::string out;
+  bool json = false;
+};
+
+Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
+  pipeline::SeriesBacktestOptions o;
+  o.series_path = a.series;
+  o.model = a.model;
+  o.season_length = a.season_length;
+  o.backtest.horizon = a.horizon;
+  o.backtest.windows = a.windows;
+  o.backtest.step = a.step;
+  SC_ASSIGN_OR_RETURN(o.backtest.levels, ParseLevels(a.quantiles));
+  o.out_path = a.out;
+  SC_RETURN_IF_ERROR(o.Validate());
+  if (!a.out.empty()) SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
+  ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
+  auto sum = pipeline::RunSeriesBacktest(o, MakeProgress(&bar));
+  bar.Clear();
+  if (!sum.ok()) return sum.error();
+  const auto& m = sum->metrics.mean;
+  auto metrics_json = [](const forecast::PointMetrics& p) {
+    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+    return nlohmann::json{{"n", p.n},         {"mae", num(p.mae)},     {"rmse", num(p.rmse)},
+                          {"mse", num(p.mse)}, {"mape", num(p.mape)},  {"smape", num(p.smape)},
+                          {"mase", num(p.mase)}, {"rmsse", num(p.rmsse)}, {"bias", num(p.bias)},
+                          {"r2", num(p.r2)}};
+  };
+  if (a.json) {
+    nlohmann::json per = nlohmann::json::array();
+    for (const auto& s : sum->series) {
+      per.push_back({{"series_id", s.id},
+                     {"windows", s.result.windows.size()},
+                     {"skipped_windows", s.result.skipped_windows},
+                     {"metrics", metrics_json(s.result.metrics)},
+                     {"pinball", s.result.pinball},
+                     {"coverage", s.result.interval.coverage},
+                     {"width", s.result.interval.width}});
+    }
+    nlohmann::json j = {{"model", o.model},
+                        {"horizon", a.horizon},
+                        {"windows", a.windows},
+                        {"step", a.step == 0 ? a.horizon : a.step},
+                        {"levels", o.backtest.levels},
+                        {"series", sum->series.size()},
+                        {"failed", sum->failed},
+                        {"failures", sum->failures},
+                        {"aggregate",
+                         {{"metrics", metrics_json(m)},
+                          {"pinball", sum->pinball},
+                          {"coverage", sum->coverage},
+                          {"nominal_coverage", sum->nominal},
+                          {"width", sum->width},
+                          {"skipped", {{"mape", sum->metrics.skipped_mape},
+                                       {"mase", sum->metrics.skipped_mase},
+                                       {"rmsse", sum->metrics.skipped_rmsse}}}}},
+                        {"per_series", per},
+                        {"seconds", sum->seconds}};
+    std::cout << j.dump(2) << std::endl;
+    return Status::Ok();
+  }
+  std::cout << fmt::format(
+      "Backtest of {} on {} series ({} windows x {} steps) in {:.2f} s\n"
+      "  MAE {:.4g}  RMSE {:.4g}  MAPE {:.4g}  sMAPE {:.4g}  MASE {:.4g}  RMSSE {:.4g}  bias {:.4g}\n",
+      o.model, sum->series.size(), a.windows, a.horizon, sum->seconds, m.mae, m.rmse, m.mape,
+      m.smape, m.mase, m.rmsse, m.bias);
+  if (sum->nominal > 0) {
+    std::cout << fmt::format("  interval coverage {:.1f}% (nominal {:.0f}%), mean width {:.4g}\n",
+                             100 * sum->coverage, 100 * sum->nominal, sum->width);
+  }
+  if (sum->failed > 0) {
+    std::cout << fmt::format("  {} series failed, e.g. {}\n", sum->failed, sum->failures[0]);
+  }
+  if (!a.out.empty()) std::cout << "  per-series metrics written to " << a.out << "\n";
+  return Status::Ok();
+}
+
+void AddBacktestCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) {
+  auto args = std::make_shared<BacktestArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "backtest", "Rolling-origin evaluation of a model on the series of a long CSV");
+  cmd->add_option("--series", args->series, "long CSV: series_id,date|period,value")->required();
+  cmd->add_option("--model", args->model, "model spec NAME[:k=v,...]; see 'stockcast models'")
+      ->capture_default_str();
+  cmd->add_option("--horizon", args->horizon, "steps forecast from each origin")
+      ->capture_default_str();
+  cmd->add_option("--windows", args->windows, "number of origins")->capture_default_str();
+  cmd->add_option("--step", args->step, "steps between origins (0 = the horizon)")
+      ->check(kNonNegative)
+      ->capture_default_str();
+  cmd->add_option("--season-length", args->season_length,
+                  "season length (default 7 for dates, 1 for periods)")
+      ->check(kNonNegative);
+  cmd->add_option("--quantiles", args->quantiles, "levels scored by pinball loss and coverage")
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "write per-series metrics as CSV");
+  cmd->add_flag("--json", args->json, "print per-series and aggregate metrics as JSON");
+  cmd->callback([&global, runner, args]() {
+    *runner = [&global, args]() { return JsonAware(args->json, RunBacktestCommand(global, *args)); };
   });
 }
 

@@ -21,6 +21,7 @@ using Runner = std::function<Status()>;
 void AddGenerateCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddImportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddForecastCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+void AddBacktestCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddPlanCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddReportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddModelsCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);

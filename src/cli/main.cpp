@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   AddGenerateCommand(app, global, &runner);
   AddImportCommand(app, global, &runner);
   AddForecastCommand(app, global, &runner);
+  AddBacktestCommand(app, global, &runner);
   AddPlanCommand(app, global, &runner);
   AddReportCommand(app, global, &runner);
   AddModelsCommand(app, global, &runner);

@@ -82,4 +82,34 @@ double PoissonQuantile(double lambda, double p) {
   return k;
 }
 
+double NegativeBinomialQuantile(double mean, double size, double p) {
+  if (!(mean > 0.0) || !std::isfinite(mean) || !(size > 0.0)) return 0.0;
+  if (!std::isfinite(size) || size > 1e12) return PoissonQuantile(mean, p);
+  p = std::clamp(p, 0.0, 1.0);
+  const double r = size;
+  const double log_q = std::log(mean / (r + mean));   // log of the "failure" odds q
+  const double log_1mq = std::log(r / (r + mean));    // log(1 - q)
+  const double q = mean / (r + mean);
+  // log P(K = k) from the closed form, for anchoring the recurrence.
+  auto log_pmf = [&](double k) {
+    return std::lgamma(k + r) - std::lgamma(r) - std::lgamma(k + 1.0) + r * log_1mq + k * log_q;
+  };
+  const double sd = std::sqrt(mean + mean * mean / r);
+  // Below mu - 40 sd the left tail is negligible (Chernoff); starting there keeps the loop
+  // O(sd) for large means. The mass below the start is not added, which can only move the
+  // answer up by a count whose CDF differs by far less than 1e-12.
+  double k = std::max(0.0, std::floor(mean - 40.0 * sd));
+  double pmf = std::exp(log_pmf(k));
+  double cdf = pmf;
+  const double limit = mean + 40.0 * sd + 40.0;
+  while (cdf < p - 1e-12 && k < limit) {
+    k += 1.0;
+    // Recurrence while the term is a normal double; below 1e-250 (and in subnormals, where
+    // the product loses precision or sticks at the smallest subnormal) re-anchor exactly.
+    pmf = pmf > 1e-250 ? pmf * (k - 1.0 + r) / k * q : std::exp(log_pmf(k));
+    cdf += pmf;
+  }
+  return k;
+}
+
 }  // namespace stockcast::forecast

@@ -1,10 +1,17 @@
 #include "stockcast/forecast/model.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
+#include "stockcast/forecast/auto.h"
 #include "stockcast/forecast/baseline.h"
+#include "stockcast/forecast/distribution.h"
+#include "stockcast/forecast/ets.h"
+#include "stockcast/forecast/intermittent.h"
+#include "stockcast/forecast/theta.h"
 
 namespace stockcast::forecast {
 
@@ -52,8 +59,11 @@ const ModelRegistry& ModelRegistry::Global() {
   // link may silently drop when nothing references their translation unit.
   static const ModelRegistry registry = [] {
     ModelRegistry r;
-    const Status status = RegisterBaselineModels(r);
-    SC_ASSERT_MSG(status.ok(), "built-in model registration failed");
+    for (const auto& add : {RegisterBaselineModels, RegisterEtsModels, RegisterThetaModels,
+                            RegisterIntermittentModels, RegisterAutoModel}) {
+      const Status status = add(r);
+      SC_ASSERT_MSG(status.ok(), "built-in model registration failed");
+    }
     return r;
   }();
   return registry;
@@ -104,6 +114,125 @@ Result<std::unique_ptr<ForecastModel>> ModelRegistry::Create(std::string_view sp
     return Error::Internal(fmt::format("model \"{}\" factory returned nothing", info->name));
   }
   return model;
+}
+
+Status ValidateFitArgs(std::string_view model, std::span<const double> y,
+                       std::span<const uint8_t> flags, int season_length) {
+  if (!flags.empty() && flags.size() != y.size()) {
+    return Error::InvalidArgument(fmt::format(
+        "{}: flags has {} values but the series has {}; they must match", model, flags.size(),
+        y.size()));
+  }
+  if (season_length < 1) {
+    return Error::InvalidArgument(
+        fmt::format("{}: season_length = {}; must be >= 1", model, season_length));
+  }
+  return Status::Ok();
+}
+
+Status ValidatePredictArgs(std::string_view model, int horizon, std::span<const double> levels) {
+  if (horizon < 1) {
+    return Error::InvalidArgument(fmt::format("{}: horizon = {}; must be >= 1", model, horizon));
+  }
+  for (size_t i = 0; i < levels.size(); ++i) {
+    if (!(levels[i] > 0.0 && levels[i] < 1.0)) {
+      return Error::InvalidArgument(fmt::format(
+          "{}: quantile level {} at position {}; must be in (0, 1)", model, levels[i], i + 1));
+    }
+    if (i > 0 && !(levels[i] > levels[i - 1])) {
+      return Error::InvalidArgument(
+          fmt::format("{}: quantile levels must be strictly ascending; {} follows {}", model,
+                      levels[i], levels[i - 1]));
+    }
+  }
+  return Status::Ok();
+}
+
+UsableSeries PrepareSeries(std::span<const double> y, std::span<const uint8_t> flags) {
+  UsableSeries out;
+  const size_t n = y.size();
+  size_t first = 0;
+  auto usable = [&](size_t t) {
+    return std::isfinite(y[t]) && (flags.empty() || (flags[t] & kUnusableDayMask) == 0);
+  };
+  while (first < n && !usable(first)) ++first;
+  out.offset = first;
+  out.y.reserve(n - first);
+  for (size_t t = first; t < n; ++t) {
+    if (usable(t)) {
+      out.y.push_back(std::max(0.0, y[t]));
+      ++out.usable;
+    } else {
+      out.y.push_back(std::numeric_limits<double>::quiet_NaN());
+    }
+  }
+  return out;
+}
+
+std::optional<Forecast> ShortHistoryForecast(std::string_view model, std::span<const double> y,
+                                             std::span<const uint8_t> flags, int min_days,
+                                             int window, int horizon,
+                                             std::span<const double> levels) {
+  double usable_sum = 0.0, observed_sum = 0.0;
+  int usable = 0, observed = 0;
+  for (size_t t = 0; t < y.size(); ++t) {
+    if (!std::isfinite(y[t])) continue;
+    const double v = std::max(0.0, y[t]);
+    observed_sum += v;
+    ++observed;
+    if (flags.empty() || (flags[t] & kUnusableDayMask) == 0) {
+      usable_sum += v;
+      ++usable;
+    }
+  }
+  if (usable >= min_days) return std::nullopt;
+  double mean = 0.0;
+  std::string why;
+  if (observed == 0) {
+    why = "zero: no data";
+  } else if (usable == 0) {
+    mean = observed_sum / observed;
+    why = fmt::format("mean of {} censored/flagged days: no usable days", observed);
+  } else {
+    const int w = std::max(window, usable);
+    mean = usable_sum / w;
+    why = fmt::format("short: {} usable value{} < min_days {} for {}; their total {} spread over {}",
+                      usable, usable == 1 ? "" : "s", min_days, model, usable_sum, w);
+  }
+  Forecast f;
+  f.fallback = std::move(why);
+  f.mean.assign(static_cast<size_t>(horizon), mean);
+  f.levels.assign(levels.begin(), levels.end());
+  f.quantiles.assign(levels.size(), std::vector<double>(static_cast<size_t>(horizon), 0.0));
+  for (size_t l = 0; l < levels.size(); ++l) {
+    const double q = PoissonQuantile(mean, levels[l]);
+    std::fill(f.quantiles[l].begin(), f.quantiles[l].end(), q);
+  }
+  ClampForecast(&f);
+  return f;
+}
+
+void NormalQuantiles(const std::vector<double>& mean, const std::vector<double>& sd,
+                     std::span<const double> levels, Forecast* out) {
+  out->levels.assign(levels.begin(), levels.end());
+  out->quantiles.assign(levels.size(), std::vector<double>(mean.size(), 0.0));
+  for (size_t l = 0; l < levels.size(); ++l) {
+    const double z = NormalQuantile(levels[l]);
+    for (size_t h = 0; h < mean.size(); ++h) out->quantiles[l][h] = mean[h] + z * sd[h];
+  }
+}
+
+void ClampForecast(Forecast* f) {
+  for (double& m : f->mean) m = std::isfinite(m) ? std::max(0.0, m) : 0.0;
+  for (size_t h = 0; h < f->mean.size(); ++h) {
+    double previous = 0.0;
+    for (auto& path : f->quantiles) {
+      double& q = path[h];
+      if (!std::isfinite(q)) q = q > 0 ? std::numeric_limits<double>::max() : 0.0;
+      q = std::max(q, previous);
+      previous = q;
+    }
+  }
 }
 
 Result<std::unique_ptr<ForecastModel>> CreateModel(std::string_view spec) {

@@ -89,7 +89,7 @@ TEST(RunForecast, RejectsBadModelsAndOptionsBeforeStartingARun) {
   options.model = "arima2";
   auto r = RunForecast(store, options);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("unknown model \"arima2\"; available: baseline"),
+  EXPECT_NE(r.error().message.find("unknown model \"arima2\"; available: adida, auto, baseline"),
             std::string::npos);
   options.model = "baseline:windw=3";
   r = RunForecast(store, options);

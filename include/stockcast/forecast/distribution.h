@@ -16,5 +16,14 @@ double EmpiricalQuantile(std::span<const double> sorted, double p);
 // Smallest count k with P(K <= k) >= p for K ~ Poisson(lambda); 0 when lambda <= 0. Exact
 // summation up to lambda = 200, a skewness-corrected normal approximation above.
 double PoissonQuantile(double lambda, double p);
+// Smallest count k with P(K <= k) >= p for K ~ NegativeBinomial with the given mean mu and
+// size (dispersion) r, i.e. Var K = mu + mu^2 / r:
+//   P(K = k) = Gamma(k + r) / (Gamma(r) k!) (r / (r + mu))^r (mu / (r + mu))^k
+// (the Poisson-gamma mixture; Johnson, Kemp & Kotz 2005, Univariate Discrete Distributions, ch. 5).
+// 0 when mean <= 0 or size <= 0 (the limit r -> 0 at fixed mean puts all mass on 0); the
+// Poisson quantile when size is infinite or above 1e12 (the limit r -> inf). The CDF is summed
+// from max(0, mu - 40 sd) with the recurrence P(k) = P(k - 1) (k - 1 + r) / k * mu / (r + mu),
+// re-anchored with std::lgamma wherever the running term is below 1e-250 (underflow).
+double NegativeBinomialQuantile(double mean, double size, double p);
 
 }  // namespace stockcast::forecast

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -55,6 +56,9 @@ class ForecastModel {
   // Quantiles are non-negative and non-decreasing in the level at every step; the mean is
   // non-negative. Deterministic: the same fit and arguments give the same numbers.
   virtual Result<Forecast> Predict(int horizon, std::span<const double> levels) const = 0;
+  // What was fitted, for reports: the model's form when it chooses one (e.g. "ETS(M,A,M)" for
+  // ets), else its name. Valid after Fit.
+  virtual std::string Chosen() const { return std::string(name()); }
 };
 
 using ModelFactory = std::function<std::unique_ptr<ForecastModel>(const ParamValues& params)>;
@@ -93,6 +97,42 @@ class ModelRegistry {
  private:
   std::map<std::string, ModelInfo, std::less<>> models_;
 };
+
+// --- Helpers shared by the model implementations -------------------------------------------
+
+// Checks Fit's arguments: flags empty or as long as y, season_length >= 1. `model` prefixes
+// the message.
+Status ValidateFitArgs(std::string_view model, std::span<const double> y,
+                       std::span<const uint8_t> flags, int season_length);
+// Checks Predict's arguments: horizon >= 1, levels strictly ascending inside (0, 1).
+Status ValidatePredictArgs(std::string_view model, int horizon, std::span<const double> levels);
+
+// The values a model may learn from: y with every unusable day (missing, censored, not yet
+// launched, non-finite) set to NaN and negative values clipped to 0, leading NaN days dropped.
+// Models treat NaN as "not observed" (a state-space model skips the update), never as zero.
+struct UsableSeries {
+  std::vector<double> y;  // from the first usable day to the end of the input
+  size_t offset = 0;      // index in the input of y[0]
+  int usable = 0;         // finite values in y
+};
+UsableSeries PrepareSeries(std::span<const double> y, std::span<const uint8_t> flags);
+
+// The shared rule for series too short for any model (the same as the baseline models'):
+// no finite value -> zero ("zero: no data"); finite values but none usable (all censored or
+// flagged) -> their mean, a lower bound on demand; fewer than `min_days` usable values -> their
+// total spread over max(window, usable) steps ("short: ..."). Quantiles are Poisson with that
+// mean. Returns nothing when the series has at least `min_days` usable values.
+std::optional<Forecast> ShortHistoryForecast(std::string_view model, std::span<const double> y,
+                                             std::span<const uint8_t> flags, int min_days,
+                                             int window, int horizon,
+                                             std::span<const double> levels);
+
+// Quantiles of a normal forecast: q = mean + z(level) * sd[step], for each level.
+void NormalQuantiles(const std::vector<double>& mean, const std::vector<double>& sd,
+                     std::span<const double> levels, Forecast* out);
+// Makes a forecast valid for demand: mean >= 0; each step's quantiles >= 0 and non-decreasing
+// in the level (rounding guard).
+void ClampForecast(Forecast* f);
 
 // Shorthand for ModelRegistry::Global().Create(spec).
 Result<std::unique_ptr<ForecastModel>> CreateModel(std::string_view spec);

@@ -1,0 +1,71 @@
+#pragma once
+// `stockcast forecast --series FILE` and `stockcast backtest --series FILE`: forecasting and
+// rolling-origin evaluation of series given as a long CSV (forecast/series_io.h), independent
+// of the store.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "stockcast/core/error.h"
+#include "stockcast/core/progress.h"
+#include "stockcast/forecast/backtest.h"
+#include "stockcast/forecast/series_io.h"
+
+namespace stockcast::pipeline {
+
+struct SeriesForecastOptions {
+  std::string series_path;
+  std::string out_path;                       // CSV to write (required)
+  std::string model = "auto";                 // registry spec
+  int horizon = 28;
+  int season_length = 0;                      // 0: 7 for dated (daily) series, 1 for periods
+  std::vector<double> levels = {0.05, 0.5, 0.95};
+  // Errors name the option and the rule (horizon = 0; must be >= 1).
+  Status Validate() const;
+};
+
+struct SeriesForecastSummary {
+  size_t series = 0;
+  size_t rows = 0;
+  size_t fallbacks = 0;
+  std::vector<std::string> fallback_examples;  // "id: reason", at most 10
+  std::map<std::string, size_t> chosen;        // fitted form -> series (e.g. ETS(M,A,N) -> 12)
+  double seconds = 0;
+};
+
+// Reads the series, fits `model` on each (independently; a failing series falls back and is
+// counted, never failing the run) and writes
+//   series_id,step,date|period,mean,q<level>...,model
+// one row per series and step, `model` being the fitted form. Errors: bad options, unreadable
+// or malformed input (file:line), an unknown model spec, an unwritable output.
+Result<SeriesForecastSummary> RunSeriesForecast(const SeriesForecastOptions& options,
+                                                const ProgressFn& progress = {});
+
+struct SeriesBacktestOptions {
+  std::string series_path;
+  std::string model = "auto";
+  int season_length = 0;  // as SeriesForecastOptions
+  forecast::BacktestOptions backtest;  // horizon, windows, step, levels
+  std::string out_path;   // optional per-series metrics CSV
+  Status Validate() const;
+};
+
+struct SeriesBacktestResult {
+  std::string id;
+  forecast::SeriesBacktest result;
+};
+
+struct SeriesBacktestSummary {
+  std::vector<SeriesBacktestResult> series;
+  forecast::MetricsSummary metrics;  // mean over series of the pooled per-series metrics
+  std::vector<double> pinball;       // mean over series, per level
+  double coverage = 0, width = 0, nominal = 0;  // mean over series (outermost pair)
+  size_t failed = 0;                 // series whose backtest returned an error (counted)
+  std::vector<std::string> failures; // "id: message", at most 10
+  double seconds = 0;
+};
+
+Result<SeriesBacktestSummary> RunSeriesBacktest(const SeriesBacktestOptions& options,
+                                                const ProgressFn& progress = {});
+
+}  // namespace stockcast::pipeline
