@@ -396,7 +396,8 @@ Result<EtsFit> EvaluateEts(std::span<const double> y, const EtsSpec& spec, const
   fit.aic = lik + 2 * k;  // R's definitions, without the constant (the same for every model)
   fit.aicc = n - k - 1 > 0 ? fit.aic + 2 * k * (k + 1) / (n - k - 1) : kBad;
   fit.bic = lik + std::log(n) * k;
-  fit.sigma2 = n - k > 0 ? r.sse / (n - k) : r.sse / n;
+  // R's estimate: SSE over n minus the parameters other than sigma^2 itself.
+  fit.sigma2 = n - (k - 1) > 0 ? r.sse / (n - (k - 1)) : r.sse / n;
   fit.mse = r.abs_sse / n;
   fit.last_level = filter.last_level();
   fit.last_trend = filter.last_trend();

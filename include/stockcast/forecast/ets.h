@@ -71,7 +71,7 @@ struct EtsFit {
   double lik = 0;      // n log(SSE) (+ 2 sum log|mu| for M errors)
   double loglik = 0;
   double aic = 0, aicc = 0, bic = 0;
-  double sigma2 = 0;   // sum eps^2 / (n - num_params): R's estimate (of eps, relative for M errors)
+  double sigma2 = 0;   // sum eps^2 / (n - num_params + 1): R's estimate (of eps, relative for M)
   double mse = 0;      // mean (y - mu)^2 of the one-step fitted values
   std::vector<double> fitted;     // one-step forecasts mu_t (every t, NaN-free)
   // States after the last observation, same layout as the initial ones.
