@@ -85,15 +85,7 @@ class BaselineModel final : public ForecastModel {
 
   Status Fit(std::span<const double> y, std::span<const uint8_t> flags,
              int season_length) override {
-    if (!flags.empty() && flags.size() != y.size()) {
-      return Error::InvalidArgument(fmt::format(
-          "{}: flags has {} days but the series has {}; they must match", s_.name, flags.size(),
-          y.size()));
-    }
-    if (season_length < 1) {
-      return Error::InvalidArgument(
-          fmt::format("{}: season_length = {}; must be >= 1", s_.name, season_length));
-    }
+    SC_RETURN_IF_ERROR(ValidateFitArgs(s_.name, y, flags, season_length));
     const size_t n = y.size();
     y_.assign(n, 0.0);
     usable_.assign(n, 0);
@@ -121,19 +113,7 @@ class BaselineModel final : public ForecastModel {
 
   Result<Forecast> Predict(int horizon, std::span<const double> levels) const override {
     if (!fitted_) return Error::InvalidArgument(fmt::format("{}: Predict before Fit", s_.name));
-    if (horizon < 1) {
-      return Error::InvalidArgument(fmt::format("horizon = {}; must be >= 1", horizon));
-    }
-    for (size_t i = 0; i < levels.size(); ++i) {
-      if (!(levels[i] > 0.0 && levels[i] < 1.0)) {
-        return Error::InvalidArgument(
-            fmt::format("quantile level {} at position {}; must be in (0, 1)", levels[i], i + 1));
-      }
-      if (i > 0 && !(levels[i] > levels[i - 1])) {
-        return Error::InvalidArgument(fmt::format(
-            "quantile levels must be strictly ascending; {} follows {}", levels[i], levels[i - 1]));
-      }
-    }
+    SC_RETURN_IF_ERROR(ValidatePredictArgs(s_.name, horizon, levels));
     const int n = static_cast<int>(y_.size());
     Forecast out;
     out.levels.assign(levels.begin(), levels.end());
