@@ -6,12 +6,16 @@
 
 #include <fmt/format.h>
 
+#include "stockcast/forecast/arima.h"
 #include "stockcast/forecast/auto.h"
 #include "stockcast/forecast/baseline.h"
+#include "stockcast/forecast/decompose.h"
 #include "stockcast/forecast/distribution.h"
 #include "stockcast/forecast/ets.h"
 #include "stockcast/forecast/intermittent.h"
+#include "stockcast/forecast/regression.h"
 #include "stockcast/forecast/theta.h"
+#include "stockcast/forecast/trend.h"
 
 namespace stockcast::forecast {
 
@@ -20,6 +24,14 @@ const std::vector<double>* Forecast::QuantilesAt(double level) const {
     if (std::abs(levels[i] - level) < 1e-9) return &quantiles[i];
   }
   return nullptr;
+}
+
+double Regressors::At(size_t column, size_t t) const {
+  if (column >= values.size() || values[column].empty()) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  const std::vector<double>& v = values[column];
+  return t < v.size() ? v[t] : v.back();
 }
 
 std::string ModelSpec::ToString() const {
@@ -60,7 +72,9 @@ const ModelRegistry& ModelRegistry::Global() {
   static const ModelRegistry registry = [] {
     ModelRegistry r;
     for (const auto& add : {RegisterBaselineModels, RegisterEtsModels, RegisterThetaModels,
-                            RegisterIntermittentModels, RegisterAutoModel}) {
+                            RegisterIntermittentModels, RegisterArimaModels,
+                            RegisterDecompositionModels, RegisterTrendModels,
+                            RegisterRegressionModels, RegisterAutoModel}) {
       const Status status = add(r);
       SC_ASSERT_MSG(status.ok(), "built-in model registration failed");
     }
@@ -143,6 +157,23 @@ Status ValidatePredictArgs(std::string_view model, int horizon, std::span<const 
       return Error::InvalidArgument(
           fmt::format("{}: quantile levels must be strictly ascending; {} follows {}", model,
                       levels[i], levels[i - 1]));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateRegressors(std::string_view model, const Regressors& x, size_t n) {
+  if (x.names.size() != x.values.size()) {
+    return Error::InvalidArgument(fmt::format(
+        "{}: {} regressor names but {} value columns; each column needs one name", model,
+        x.names.size(), x.values.size()));
+  }
+  for (size_t j = 0; j < x.values.size(); ++j) {
+    if (x.values[j].size() < n) {
+      return Error::InvalidArgument(fmt::format(
+          "{}: regressor \"{}\" has {} values for a series of {}; a regressor needs a value "
+          "for every fitted day",
+          model, x.names[j], x.values[j].size(), n));
     }
   }
   return Status::Ok();

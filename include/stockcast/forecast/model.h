@@ -41,6 +41,22 @@ struct Forecast {
 inline constexpr uint8_t kUnusableDayMask =
     static_cast<uint8_t>(kFlagMissing | kFlagCensored | kFlagNotLaunched);
 
+// Exogenous regressors (drivers) of one series: price, promotion flag, cart adds, ... Column
+// j is values[j]; values[j][t] for t < n (the fitted days) are the history, t >= n the known
+// future (planned price, planned promotion). When the future is shorter than the horizon the
+// last known value is held. A NaN regressor value at a fitted day makes that day unusable for
+// a regression. `first_day` (days since 1970-01-01 of y[0], as passed to Fit) lets a model
+// build calendar features (weekday, 11.11, 6.18, Spring Festival); unset for integer periods.
+struct Regressors {
+  std::vector<std::string> names;
+  std::vector<std::vector<double>> values;  // [column][t], each at least as long as y
+  std::optional<int64_t> first_day;
+
+  bool empty() const { return names.empty() && !first_day.has_value(); }
+  // values[column][t], holding the last value past the end; NaN when the column is empty.
+  double At(size_t column, size_t t) const;
+};
+
 class ForecastModel {
  public:
   virtual ~ForecastModel() = default;
@@ -52,6 +68,15 @@ class ForecastModel {
   // Errors: flags of the wrong length, season_length < 1.
   virtual Status Fit(std::span<const double> y, std::span<const uint8_t> flags,
                      int season_length) = 0;
+  // Fit with drivers. Models that use regressors override this (and UsesRegressors); every
+  // other model ignores them and fits on y alone. Errors as Fit, plus (for models that use
+  // them) a column shorter than y.
+  virtual Status FitWithRegressors(std::span<const double> y, std::span<const uint8_t> flags,
+                                   int season_length, const Regressors& x) {
+    (void)x;
+    return Fit(y, flags, season_length);
+  }
+  virtual bool UsesRegressors() const { return false; }
   // Errors: horizon < 1, a level outside (0, 1), levels not strictly ascending, not fitted.
   // Quantiles are non-negative and non-decreasing in the level at every step; the mean is
   // non-negative. Deterministic: the same fit and arguments give the same numbers.
@@ -106,6 +131,9 @@ Status ValidateFitArgs(std::string_view model, std::span<const double> y,
                        std::span<const uint8_t> flags, int season_length);
 // Checks Predict's arguments: horizon >= 1, levels strictly ascending inside (0, 1).
 Status ValidatePredictArgs(std::string_view model, int horizon, std::span<const double> levels);
+// Checks regressors against a series of length n: names and values the same size, every
+// column at least n long.
+Status ValidateRegressors(std::string_view model, const Regressors& x, size_t n);
 
 // The values a model may learn from: y with every unusable day (missing, censored, not yet
 // launched, non-finite) set to NaN and negative values clipped to 0, leading NaN days dropped.

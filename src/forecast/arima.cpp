@@ -1,0 +1,10 @@
+#include "stockcast/forecast/arima.h"
+
+namespace stockcast::forecast {
+
+Status RegisterArimaModels(ModelRegistry& registry) {
+  (void)registry;
+  return Status::Ok();
+}
+
+}  // namespace stockcast::forecast

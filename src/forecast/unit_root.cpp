@@ -1,0 +1,6 @@
+#include "stockcast/forecast/unit_root.h"
+
+namespace stockcast::forecast {
+
+
+}  // namespace stockcast::forecast
