@@ -235,6 +235,7 @@ struct ForecastArgs {
   std::string quantiles;
   std::string series;
   int season_length = 0;
+  int threads = 0;
   bool json = false;
 };
 
@@ -265,6 +266,7 @@ Status RunSeriesForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
   o.horizon = a.horizon.value_or(28);
   if (!a.model.empty()) o.model = a.model;
   o.season_length = a.season_length;
+  o.threads = a.threads;
   if (!a.quantiles.empty()) {
     SC_ASSIGN_OR_RETURN(o.levels, ParseLevels(a.quantiles));
   }
@@ -312,6 +314,7 @@ Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
     SC_ASSIGN_OR_RETURN(o.quantiles, ParseLevels(a.quantiles));
   }
   o.output_csv = a.out;
+  o.threads = a.threads;
   SC_RETURN_IF_ERROR(o.Validate());
   // Check the model spec before touching the store: a typo should say so, whatever the db.
   SC_RETURN_IF_ERROR(forecast::CreateModel(o.model).status());
@@ -561,6 +564,9 @@ void AddForecastCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
   cmd->add_option("--season-length", args->season_length,
                   "season length of --series data (default 7 for dates, 1 for periods)")
       ->check(kNonNegative);
+  cmd->add_option("--threads", args->threads, "series fitted in parallel (0 = all cores)")
+      ->check(kNonNegative)
+      ->capture_default_str();
   cmd->add_flag("--json", args->json, "print the run summary as JSON");
   cmd->callback([&global, runner, args]() {
     *runner = [&global, args]() { return JsonAware(args->json, RunForecastCommand(global, *args)); };
@@ -570,6 +576,8 @@ void AddForecastCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
 // ---- backtest ----
 struct BacktestArgs {
   std::string series;
+  std::string db;
+  int threads = 0;
   std::string model = "auto";
   int horizon = 28;
   int windows = 3;
@@ -590,10 +598,25 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
   o.backtest.step = a.step;
   SC_ASSIGN_OR_RETURN(o.backtest.levels, ParseLevels(a.quantiles));
   o.out_path = a.out;
-  SC_RETURN_IF_ERROR(o.Validate());
+  o.threads = a.threads;
+  if (a.series.empty() == a.db.empty()) {
+    return Error::InvalidArgument(
+        "backtest needs exactly one of --series FILE (a long CSV) or --db FILE (the store)");
+  }
+  if (a.db.empty()) {
+    SC_RETURN_IF_ERROR(o.Validate());
+  } else {
+    SC_RETURN_IF_ERROR(o.backtest.Validate());
+    SC_RETURN_IF_ERROR(forecast::CreateModel(o.model).status());
+  }
   if (!a.out.empty()) SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
+  std::unique_ptr<Store> store;
+  if (!a.db.empty()) {
+    SC_ASSIGN_OR_RETURN(store, OpenExistingStore(a.db));
+  }
   ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
-  auto sum = pipeline::RunSeriesBacktest(o, MakeProgress(&bar));
+  auto sum = store ? pipeline::RunStoreBacktest(*store, o, MakeProgress(&bar))
+                   : pipeline::RunSeriesBacktest(o, MakeProgress(&bar));
   bar.Clear();
   if (!sum.ok()) return sum.error();
   const auto& m = sum->metrics.mean;
@@ -625,6 +648,8 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
                         {"failures", sum->failures},
                         {"aggregate",
                          {{"metrics", metrics_json(m)},
+                          {"wrmsse", std::isfinite(sum->wrmsse) ? nlohmann::json(sum->wrmsse)
+                                                                : nlohmann::json()},
                           {"pinball", sum->pinball},
                           {"coverage", sum->coverage},
                           {"nominal_coverage", sum->nominal},
@@ -639,9 +664,10 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
   }
   std::cout << fmt::format(
       "Backtest of {} on {} series ({} windows x {} steps) in {:.2f} s\n"
-      "  MAE {:.4g}  RMSE {:.4g}  MAPE {:.4g}  sMAPE {:.4g}  MASE {:.4g}  RMSSE {:.4g}  bias {:.4g}\n",
+      "  MAE {:.4g}  RMSE {:.4g}  MAPE {:.4g}  sMAPE {:.4g}  MASE {:.4g}  RMSSE {:.4g}  "
+      "WRMSSE {:.4g}  bias {:.4g}\n",
       o.model, sum->series.size(), a.windows, a.horizon, sum->seconds, m.mae, m.rmse, m.mape,
-      m.smape, m.mase, m.rmsse, m.bias);
+      m.smape, m.mase, m.rmsse, sum->wrmsse, m.bias);
   if (sum->nominal > 0) {
     std::cout << fmt::format("  interval coverage {:.1f}% (nominal {:.0f}%), mean width {:.4g}\n",
                              100 * sum->coverage, 100 * sum->nominal, sum->width);
@@ -656,8 +682,12 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
 void AddBacktestCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) {
   auto args = std::make_shared<BacktestArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "backtest", "Rolling-origin evaluation of a model on the series of a long CSV");
-  cmd->add_option("--series", args->series, "long CSV: series_id,date|period,value")->required();
+      "backtest", "Rolling-origin evaluation of a model on a long CSV of series or on the store");
+  cmd->add_option("--series", args->series, "long CSV: series_id,date|period,value[,regressor...]");
+  cmd->add_option("--db", args->db, "backtest the store's SKU x location series instead");
+  cmd->add_option("--threads", args->threads, "series backtested in parallel (0 = all cores)")
+      ->check(kNonNegative)
+      ->capture_default_str();
   cmd->add_option("--model", args->model, "model spec NAME[:k=v,...]; see 'stockcast models'")
       ->capture_default_str();
   cmd->add_option("--horizon", args->horizon, "steps forecast from each origin")

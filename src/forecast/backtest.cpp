@@ -67,7 +67,8 @@ Status BacktestOptions::Validate() const {
 }
 
 Result<SeriesBacktest> BacktestSeries(std::span<const double> y, std::span<const uint8_t> flags,
-                                      const std::string& model, const BacktestOptions& options) {
+                                      const std::string& model, const BacktestOptions& options,
+                                      const Regressors& x) {
   SC_RETURN_IF_ERROR(options.Validate());
   if (!flags.empty() && flags.size() != y.size()) {
     return Error::InvalidArgument(
@@ -129,7 +130,10 @@ Result<SeriesBacktest> BacktestSeries(std::span<const double> y, std::span<const
     std::unique_ptr<ForecastModel> fitted = std::move(created).value();
     const std::span<const uint8_t> train_flags =
         flags.empty() ? std::span<const uint8_t>() : flags.subspan(0, o);
-    Status fit = fitted->Fit(y.subspan(0, o), train_flags, options.season_length);
+    Status fit = fitted->UsesRegressors()
+                     ? fitted->FitWithRegressors(y.subspan(0, o), train_flags,
+                                                 options.season_length, x)
+                     : fitted->Fit(y.subspan(0, o), train_flags, options.season_length);
     if (!fit.ok()) return window_error(fit.error());
     auto predicted = fitted->Predict(options.horizon, options.levels);
     if (!predicted.ok()) return window_error(predicted.error());

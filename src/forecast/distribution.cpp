@@ -112,4 +112,90 @@ double NegativeBinomialQuantile(double mean, double size, double p) {
   return k;
 }
 
+namespace {
+
+constexpr double kTdistPi = 3.14159265358979323846;
+
+// Continued fraction of the regularised incomplete beta (DLMF 8.17.22), evaluated by the
+// modified Lentz method; converges fast for x < (a + 1) / (a + b + 2).
+double BetaContinuedFraction(double a, double b, double x) {
+  constexpr double kTiny = 1e-300;
+  double c = 1.0;
+  double d = 1.0 - (a + b) * x / (a + 1.0);
+  if (std::abs(d) < kTiny) d = kTiny;
+  d = 1.0 / d;
+  double f = d;
+  for (int m = 1; m <= 500; ++m) {
+    const double m2 = 2.0 * m;
+    // Even step: d_{2m} = m (b - m) x / ((a + 2m - 1)(a + 2m)).
+    double num = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
+    d = 1.0 + num * d;
+    c = 1.0 + num / c;
+    if (std::abs(d) < kTiny) d = kTiny;
+    if (std::abs(c) < kTiny) c = kTiny;
+    d = 1.0 / d;
+    f *= d * c;
+    // Odd step: d_{2m+1} = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1)).
+    num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
+    d = 1.0 + num * d;
+    c = 1.0 + num / c;
+    if (std::abs(d) < kTiny) d = kTiny;
+    if (std::abs(c) < kTiny) c = kTiny;
+    d = 1.0 / d;
+    const double delta = d * c;
+    f *= delta;
+    if (std::abs(delta - 1.0) < 1e-16) break;
+  }
+  return f;
+}
+
+// I_x(a, b) = x^a (1 - x)^b / (a B(a, b)) * CF, with the symmetry I_x(a, b) = 1 - I_{1-x}(b, a).
+double RegularizedBeta(double a, double b, double x) {
+  if (x <= 0.0) return 0.0;
+  if (x >= 1.0) return 1.0;
+  const double log_front = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
+                           a * std::log(x) + b * std::log1p(-x);
+  if (x < (a + 1.0) / (a + b + 2.0)) {
+    return std::exp(log_front) * BetaContinuedFraction(a, b, x) / a;
+  }
+  return 1.0 - std::exp(log_front) * BetaContinuedFraction(b, a, 1.0 - x) / b;
+}
+
+}  // namespace
+
+double StudentTCdf(double dof, double t) {
+  if (std::isinf(t)) return t > 0 ? 1.0 : 0.0;
+  const double tail = 0.5 * RegularizedBeta(0.5 * dof, 0.5, dof / (dof + t * t));
+  return t >= 0 ? 1.0 - tail : tail;
+}
+
+double StudentTQuantile(double dof, double p) {
+  if (!(dof > 0) || !(p > 0 && p < 1)) return std::numeric_limits<double>::quiet_NaN();
+  if (p == 0.5) return 0.0;
+  if (p < 0.5) return -StudentTQuantile(dof, 1.0 - p);
+  if (dof == 1.0) return std::tan(kTdistPi * (p - 0.5));           // Cauchy
+  if (dof == 2.0) return (2 * p - 1) / std::sqrt(2 * p * (1 - p));  // closed form for dof 2
+  if (dof > 1e7) return NormalQuantile(p);
+  // Upper-tail bracket [lo, hi] with F(lo) < p <= F(hi).
+  double lo = 0.0, hi = std::max(1.0, 2.0 * NormalQuantile(p));
+  while (StudentTCdf(dof, hi) < p) {
+    lo = hi;
+    hi *= 2.0;
+  }
+  const double log_norm = std::lgamma(0.5 * (dof + 1.0)) - std::lgamma(0.5 * dof) -
+                          0.5 * std::log(dof * kTdistPi);
+  double x = std::clamp(NormalQuantile(p), lo, hi);
+  for (int it = 0; it < 200; ++it) {
+    // The tail probability is computed directly, so precision holds far into the tail.
+    const double excess = (1.0 - p) - 0.5 * RegularizedBeta(0.5 * dof, 0.5, dof / (dof + x * x));
+    if (excess > 0) hi = x; else lo = x;  // excess > 0: F(x) > p
+    const double density = std::exp(log_norm - 0.5 * (dof + 1.0) * std::log1p(x * x / dof));
+    double next = x - excess / density;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (std::abs(next - x) <= 1e-13 * (1.0 + std::abs(x))) return next;
+    x = next;
+  }
+  return x;
+}
+
 }  // namespace stockcast::forecast

@@ -273,3 +273,61 @@ Result<std::unique_ptr<ForecastModel>> CreateModel(std::string_view spec) {
 std::vector<const ModelInfo*> ListModels() { return ModelRegistry::Global().List(); }
 
 }  // namespace stockcast::forecast
+
+namespace stockcast::forecast {
+
+RobustForecast ForecastOrFallback(const std::string& spec, std::span<const double> y,
+                                  std::span<const uint8_t> flags, int season_length,
+                                  const Regressors& x, int horizon,
+                                  std::span<const double> levels) {
+  RobustForecast out;
+  std::string failure;
+  for (const std::string& candidate : {spec, std::string("mean")}) {
+    auto model = CreateModel(candidate);
+    if (!model.ok()) {
+      failure = model.error().message;
+      continue;
+    }
+    Status fit = (*model)->UsesRegressors()
+                     ? (*model)->FitWithRegressors(y, flags, season_length, x)
+                     : (*model)->Fit(y, flags, season_length);
+    if (!fit.ok()) {
+      failure = fit.error().message;
+      continue;
+    }
+    auto predicted = (*model)->Predict(horizon, levels);
+    if (!predicted.ok()) {
+      failure = predicted.error().message;
+      continue;
+    }
+    Forecast f = std::move(predicted).value();
+    bool finite = true;
+    for (double v : f.mean) finite = finite && std::isfinite(v);
+    for (const auto& q : f.quantiles) {
+      for (double v : q) finite = finite && std::isfinite(v);
+    }
+    if (!finite) {
+      failure = fmt::format("{} produced a non-finite value", candidate);
+      continue;
+    }
+    if (candidate != spec && f.fallback.empty()) {
+      f.fallback = fmt::format("mean: {} failed: {}", spec, failure);
+    }
+    if (f.fallback.empty()) {
+      out.chosen = (*model)->Chosen();
+    } else {
+      out.chosen = "fallback:" + f.fallback.substr(0, f.fallback.find_first_of(": "));
+    }
+    out.forecast = std::move(f);
+    return out;
+  }
+  const size_t H = static_cast<size_t>(std::max(horizon, 0));
+  out.forecast.mean.assign(H, 0.0);
+  out.forecast.levels.assign(levels.begin(), levels.end());
+  out.forecast.quantiles.assign(levels.size(), std::vector<double>(H, 0.0));
+  out.forecast.fallback = "zero: " + failure;
+  out.chosen = "fallback:zero";
+  return out;
+}
+
+}  // namespace stockcast::forecast

@@ -155,6 +155,18 @@ Result<SeriesSet> ReadSeriesCsv(const std::string& path) {
       series.y[t] = r.value[k];
       for (size_t j = 0; j < regressor_cols.size(); ++j) series.regressors[j][t] = r.regressors[k][j];
     }
+    // With regressor columns, rows after the last value are the known future of the drivers.
+    if (!regressor_cols.empty()) {
+      size_t last = n;
+      while (last > 0 && std::isnan(series.y[last - 1])) --last;
+      if (last == 0) {
+        return Error::InvalidArgument(fmt::format(
+            "{}: series \"{}\" has no value on any row; rows with an empty value after the "
+            "last value are the future of its regressors, so at least one value must come first",
+            csv->name(), series.id));
+      }
+      series.y.resize(last);
+    }
   }
   return out;
 }

@@ -1,12 +1,16 @@
 #include "stockcast/pipeline/forecast_run.h"
 
+#include <atomic>
 #include <cmath>
+#include <limits>
+#include <mutex>
 #include <optional>
 #include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "stockcast/core/parallel.h"
 #include "stockcast/forecast/model.h"
 #include "stockcast/io/csv_writer.h"
 
@@ -15,64 +19,56 @@ namespace {
 
 constexpr size_t kMaxFallbackExamples = 10;
 
-// Zero forecast: the last resort when even the stand-in model fails.
-forecast::Forecast ZeroForecast(int horizon, std::span<const double> levels, std::string why) {
-  forecast::Forecast f;
-  f.mean.assign(static_cast<size_t>(horizon), 0.0);
-  f.levels.assign(levels.begin(), levels.end());
-  f.quantiles.assign(levels.size(), std::vector<double>(static_cast<size_t>(horizon), 0.0));
-  f.fallback = std::move(why);
-  return f;
-}
-
-// Fits `spec` on one series; falls back to "mean", then zero, so that one bad series never
-// fails the run.
-forecast::Forecast ForecastSeries(const std::string& spec, std::span<const double> y,
-                                  std::span<const uint8_t> flags, int season, int horizon,
-                                  std::span<const double> levels) {
-  std::string failure;
-  for (const std::string& candidate : {spec, std::string("mean")}) {
-    auto model = forecast::CreateModel(candidate);
-    if (!model.ok()) {
-      failure = model.error().message;
-      continue;
-    }
-    Status fit = (*model)->Fit(y, flags, season);
-    if (!fit.ok()) {
-      failure = fit.error().message;
-      continue;
-    }
-    auto predicted = (*model)->Predict(horizon, levels);
-    if (!predicted.ok()) {
-      failure = predicted.error().message;
-      continue;
-    }
-    forecast::Forecast f = std::move(predicted).value();
-    bool finite = true;
-    for (double v : f.mean) finite = finite && std::isfinite(v);
-    for (const auto& q : f.quantiles) {
-      for (double v : q) finite = finite && std::isfinite(v);
-    }
-    if (!finite) {
-      failure = fmt::format("{} produced a non-finite value", candidate);
-      continue;
-    }
-    if (candidate != spec && f.fallback.empty()) {
-      f.fallback = fmt::format("mean: {} failed: {}", spec, failure);
-    }
-    return f;
-  }
-  return ZeroForecast(horizon, levels, "zero: " + failure);
-}
-
-// The model column: the spec's name, or "fallback:mean" / "fallback:zero" / ...
-std::string ModelLabel(const std::string& model_name, const forecast::Forecast& f) {
-  if (f.fallback.empty()) return model_name;
-  const size_t end = f.fallback.find_first_of(": ");
-  return "fallback:" + f.fallback.substr(0, end);
-}
-
 }  // namespace
+
+// The drivers the store knows for series `s`: price (days without a sale carry the last known
+// price), promotion (0/1 from the day flags) and add-to-cart events, when those columns exist,
+// and the first day for calendar features. Models that do not use regressors ignore them.
+forecast::Regressors PanelRegressors(const DemandPanel& panel, size_t s) {
+  forecast::Regressors x;
+  x.first_day = panel.start().days();
+  const size_t n = static_cast<size_t>(panel.num_days());
+  if (panel.has_column(PanelColumn::kPrice)) {
+    const auto price = panel.column(PanelColumn::kPrice, s);
+    std::vector<double> v(n);
+    double last = std::numeric_limits<double>::quiet_NaN();
+    for (size_t t = 0; t < n; ++t) {
+      if (std::isfinite(price[t]) && price[t] > 0) last = price[t];
+      v[t] = last;
+    }
+    // Days before the first sale take the first known price.
+    double first = std::numeric_limits<double>::quiet_NaN();
+    for (size_t t = 0; t < n && std::isnan(first); ++t) first = v[t];
+    for (size_t t = 0; t < n && std::isnan(v[t]); ++t) v[t] = first;
+    if (std::isfinite(first)) {
+      x.names.push_back("price");
+      x.values.push_back(std::move(v));
+    }
+  }
+  const auto flags = panel.flags(s);
+  std::vector<double> promo(n);
+  bool any_promo = false;
+  for (size_t t = 0; t < n; ++t) {
+    promo[t] = (flags[t] & kFlagPromotion) ? 1.0 : 0.0;
+    any_promo = any_promo || promo[t] > 0;
+  }
+  if (any_promo) {
+    promo.push_back(0.0);  // no promotion planned: the future is held at 0
+    x.names.push_back("promotion");
+    x.values.push_back(std::move(promo));
+  }
+  if (panel.has_column(PanelColumn::kCartAdds)) {
+    const auto cart = panel.column(PanelColumn::kCartAdds, s);
+    std::vector<double> v(cart.begin(), cart.end());
+    bool any = false;
+    for (double c : v) any = any || std::isfinite(c);
+    if (any) {
+      x.names.push_back("cart_adds");
+      x.values.push_back(std::move(v));
+    }
+  }
+  return x;
+}
 
 std::string SeriesId(const std::string& sku, const std::string& location) {
   return sku + "@" + location;
@@ -155,17 +151,32 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
 
   std::vector<ForecastRow> rows;
   rows.reserve(panel.num_series() * static_cast<size_t>(options.horizon));
-  std::vector<double> y(static_cast<size_t>(panel.num_days()));
   const size_t n_series = panel.num_series();
-  for (size_t s = 0; s < n_series; ++s) {
-    if (s % 64 == 0) {
-      ReportProgress(progress, "forecasting", static_cast<double>(s) / n_series);
-    }
-    const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
-    for (size_t t = 0; t < y.size(); ++t) y[t] = demand[t];
-    const forecast::Forecast f = ForecastSeries(options.model, y, panel.flags(s),
-                                                options.season_length, options.horizon,
-                                                options.quantiles);
+  // Series are fitted in parallel blocks and written in series order, so the output does not
+  // depend on the thread count.
+  constexpr size_t kBlock = 1024;
+  std::vector<forecast::RobustForecast> block;
+  std::atomic<size_t> done{0};
+  std::mutex progress_mutex;
+  for (size_t first = 0; first < n_series; first += kBlock) {
+    const size_t count = std::min(kBlock, n_series - first);
+    block.assign(count, {});
+    ParallelFor(count, options.threads, [&](size_t k) {
+      const size_t s = first + k;
+      const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
+      const std::vector<double> y(demand.begin(), demand.end());
+      block[k] = forecast::ForecastOrFallback(options.model, y, panel.flags(s),
+                                              options.season_length, PanelRegressors(panel, s),
+                                              options.horizon, options.quantiles);
+      const size_t d = done.fetch_add(1) + 1;
+      if (d % 64 == 0) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        ReportProgress(progress, "forecasting", static_cast<double>(d) / n_series);
+      }
+    });
+  for (size_t k = 0; k < count; ++k) {
+    const size_t s = first + k;
+    const forecast::Forecast& f = block[k].forecast;
     const SeriesKey& key = panel.key(s);
     if (!f.fallback.empty()) {
       ++summary.fallback_count;
@@ -173,7 +184,7 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
         summary.fallback_examples.push_back(SeriesId(key.sku, key.location) + ": " + f.fallback);
       }
     }
-    const std::string label = ModelLabel(spec.name, f);
+    const std::string label = f.fallback.empty() ? spec.name : block[k].chosen;
     for (int h = 1; h <= options.horizon; ++h) {
       const size_t i = static_cast<size_t>(h - 1);
       ForecastRow row;
@@ -196,6 +207,7 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
       }
       rows.push_back(std::move(row));
     }
+  }
   }
   ReportProgress(progress, "saving forecasts", 1.0);
   summary.rows = rows.size();

@@ -1,10 +1,13 @@
 #include "stockcast/pipeline/series_run.h"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <mutex>
 
 #include <fmt/format.h>
 
+#include "stockcast/core/parallel.h"
 #include "stockcast/forecast/model.h"
 #include "stockcast/io/csv_writer.h"
 #include "stockcast/pipeline/forecast_run.h"
@@ -27,6 +30,16 @@ Status ValidateCommon(const std::string& path, int season_length, std::string_vi
 int SeasonFor(const forecast::SeriesSet& set, int season_length) {
   if (season_length > 0) return season_length;
   return set.dated ? 7 : 1;
+}
+
+// The drivers of one input series: its regressor columns (history and known future) and, for
+// dated series, its first day for calendar features.
+forecast::Regressors SeriesRegressors(const forecast::SeriesSet& set, const forecast::InputSeries& s) {
+  forecast::Regressors x;
+  x.names = set.regressor_names;
+  x.values = s.regressors;
+  if (set.dated) x.first_day = s.start;
+  return x;
 }
 
 double Seconds(std::chrono::steady_clock::time_point t0) {
@@ -69,36 +82,48 @@ Result<SeriesForecastSummary> RunSeriesForecast(const SeriesForecastOptions& opt
   csv.EndRow();
 
   SeriesForecastSummary sum;
-  for (size_t i = 0; i < set.series.size(); ++i) {
-    const forecast::InputSeries& s = set.series[i];
-    SC_ASSIGN_OR_RETURN(auto model, forecast::CreateModel(options.model));
-    SC_RETURN_IF_ERROR(model->Fit(s.y, {}, m));
-    auto f = model->Predict(options.horizon, options.levels);
-    if (!f.ok()) {
-      Error e = f.error();
-      e.message = fmt::format("series \"{}\": {}", s.id, e.message);
-      return e;
-    }
-    const std::string chosen = f->fallback.empty() ? model->Chosen() : "fallback";
-    ++sum.chosen[chosen];
-    if (!f->fallback.empty()) {
-      ++sum.fallbacks;
-      if (sum.fallback_examples.size() < kMaxExamples) {
-        sum.fallback_examples.push_back(s.id + ": " + f->fallback);
+  // Fitted in parallel blocks, written in input order: the output does not depend on the
+  // thread count.
+  constexpr size_t kBlock = 1024;
+  const size_t n_series = set.series.size();
+  std::vector<forecast::RobustForecast> block;
+  std::atomic<size_t> done{0};
+  std::mutex progress_mutex;
+  for (size_t first = 0; first < n_series; first += kBlock) {
+    const size_t count = std::min(kBlock, n_series - first);
+    block.assign(count, {});
+    ParallelFor(count, options.threads, [&](size_t k) {
+      const forecast::InputSeries& s = set.series[first + k];
+      block[k] = forecast::ForecastOrFallback(options.model, s.y, {}, m, SeriesRegressors(set, s),
+                                              options.horizon, options.levels);
+      const size_t d = done.fetch_add(1) + 1;
+      if (d % 64 == 0) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        ReportProgress(progress, "forecasting", static_cast<double>(d) / n_series);
       }
-    }
-    const int64_t n = static_cast<int64_t>(s.y.size());
-    for (int h = 1; h <= options.horizon; ++h) {
-      const size_t k = static_cast<size_t>(h - 1);
-      csv.Field(s.id).Field(static_cast<int64_t>(h)).Field(set.Label(s, n - 1 + h)).Field(f->mean[k]);
-      for (const auto& q : f->quantiles) csv.Field(q[k]);
-      csv.Field(chosen);
-      csv.EndRow();
-      ++sum.rows;
-    }
-    ++sum.series;
-    if ((i & 63) == 0) {
-      ReportProgress(progress, "forecasting", static_cast<double>(i) / set.series.size());
+    });
+    for (size_t k = 0; k < count; ++k) {
+      const forecast::InputSeries& s = set.series[first + k];
+      const forecast::Forecast& f = block[k].forecast;
+      const std::string& chosen = block[k].chosen;
+      ++sum.chosen[chosen];
+      if (!f.fallback.empty()) {
+        ++sum.fallbacks;
+        if (sum.fallback_examples.size() < kMaxExamples) {
+          sum.fallback_examples.push_back(s.id + ": " + f.fallback);
+        }
+      }
+      const int64_t n = static_cast<int64_t>(s.y.size());
+      for (int h = 1; h <= options.horizon; ++h) {
+        const size_t i = static_cast<size_t>(h - 1);
+        csv.Field(s.id).Field(static_cast<int64_t>(h)).Field(set.Label(s, n - 1 + h));
+        csv.Field(f.mean[i]);
+        for (const auto& q : f.quantiles) csv.Field(q[i]);
+        csv.Field(chosen);
+        csv.EndRow();
+        ++sum.rows;
+      }
+      ++sum.series;
     }
   }
   SC_RETURN_IF_ERROR(csv.Close());
@@ -107,30 +132,78 @@ Result<SeriesForecastSummary> RunSeriesForecast(const SeriesForecastOptions& opt
   return sum;
 }
 
-Result<SeriesBacktestSummary> RunSeriesBacktest(const SeriesBacktestOptions& options,
-                                                const ProgressFn& progress) {
-  const auto t0 = std::chrono::steady_clock::now();
-  SC_RETURN_IF_ERROR(options.Validate());
-  ReportProgress(progress, "reading series", 0.0);
-  SC_ASSIGN_OR_RETURN(forecast::SeriesSet set, forecast::ReadSeriesCsv(options.series_path));
-  forecast::BacktestOptions bt = options.backtest;
-  bt.season_length = SeasonFor(set, options.season_length);
+namespace {
 
+// One series to backtest, wherever it came from.
+struct BacktestInput {
+  std::string id;
+  std::vector<double> y;
+  std::vector<uint8_t> flags;
+  forecast::Regressors x;
+  double weight = NAN;  // WRMSSE weight: revenue (or units) over the last 28 training days
+};
+
+// M5's weight: sum over the last 28 days before the first backtest origin of price x units
+// when a price is known, else of units.
+double RevenueWeight(std::span<const double> y, const forecast::Regressors& x, size_t end) {
+  size_t price = x.names.size();
+  for (size_t j = 0; j < x.names.size(); ++j) {
+    if (x.names[j].rfind("price", 0) == 0) {
+      price = j;
+      break;
+    }
+  }
+  double sum = 0;
+  const size_t begin = end > 28 ? end - 28 : 0;
+  for (size_t t = begin; t < end && t < y.size(); ++t) {
+    if (!std::isfinite(y[t])) continue;
+    const double p = price < x.names.size() ? x.At(price, t) : 1.0;
+    if (std::isfinite(p)) sum += y[t] * p;
+  }
+  return sum;
+}
+
+// Backtests every input in parallel and aggregates in input order.
+Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
+                                          const SeriesBacktestOptions& options,
+                                          const forecast::BacktestOptions& bt,
+                                          const ProgressFn& progress,
+                                          std::chrono::steady_clock::time_point t0) {
   SeriesBacktestSummary sum;
   std::vector<forecast::PointMetrics> per_series;
+  std::vector<double> weights;
   std::vector<double> pinball_sum(bt.levels.size(), 0.0);
   double coverage_sum = 0, width_sum = 0;
   size_t interval_series = 0;
-  for (size_t i = 0; i < set.series.size(); ++i) {
-    const forecast::InputSeries& s = set.series[i];
-    auto r = forecast::BacktestSeries(s.y, {}, options.model, bt);
+  const size_t n_series = inputs.size();
+  std::vector<Result<forecast::SeriesBacktest>> results(n_series, Error::Internal("not run"));
+  std::atomic<size_t> done{0};
+  std::mutex progress_mutex;
+  const int64_t step = bt.step > 0 ? bt.step : bt.horizon;
+  ParallelFor(n_series, options.threads, [&](size_t i) {
+    BacktestInput& in = inputs[i];
+    results[i] = forecast::BacktestSeries(in.y, in.flags, options.model, bt, in.x);
+    const int64_t first_origin = static_cast<int64_t>(in.y.size()) - bt.horizon -
+                                 static_cast<int64_t>(bt.windows - 1) * step;
+    in.weight = RevenueWeight(in.y, in.x, static_cast<size_t>(std::max<int64_t>(first_origin, 0)));
+    const size_t d = done.fetch_add(1) + 1;
+    if (d % 16 == 0) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      ReportProgress(progress, "backtesting", static_cast<double>(d) / n_series);
+    }
+  });
+  for (size_t i = 0; i < n_series; ++i) {
+    auto& r = results[i];
     if (!r.ok()) {
       ++sum.failed;
-      if (sum.failures.size() < kMaxExamples) sum.failures.push_back(s.id + ": " + r.error().message);
+      if (sum.failures.size() < kMaxExamples) {
+        sum.failures.push_back(inputs[i].id + ": " + r.error().message);
+      }
       continue;
     }
     if (!r->windows.empty()) {
       per_series.push_back(r->metrics);
+      weights.push_back(inputs[i].weight);
       for (size_t l = 0; l < r->pinball.size() && l < pinball_sum.size(); ++l) {
         pinball_sum[l] += r->pinball[l];
       }
@@ -141,13 +214,11 @@ Result<SeriesBacktestSummary> RunSeriesBacktest(const SeriesBacktestOptions& opt
         ++interval_series;
       }
     }
-    sum.series.push_back({s.id, std::move(r).value()});
-    if ((i & 15) == 0) {
-      ReportProgress(progress, "backtesting", static_cast<double>(i) / set.series.size());
-    }
+    sum.series.push_back({inputs[i].id, std::move(r).value()});
   }
   ReportProgress(progress, "backtesting", 1.0);
   sum.metrics = forecast::Summarise(per_series);
+  sum.wrmsse = forecast::WeightedRmsse(per_series, weights);
   const double scored = static_cast<double>(std::max<size_t>(per_series.size(), 1));
   for (double v : pinball_sum) sum.pinball.push_back(v / scored);
   if (interval_series > 0) {
@@ -170,6 +241,52 @@ Result<SeriesBacktestSummary> RunSeriesBacktest(const SeriesBacktestOptions& opt
   }
   sum.seconds = Seconds(t0);
   return sum;
+}
+
+}  // namespace
+
+Result<SeriesBacktestSummary> RunSeriesBacktest(const SeriesBacktestOptions& options,
+                                                const ProgressFn& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SC_RETURN_IF_ERROR(options.Validate());
+  ReportProgress(progress, "reading series", 0.0);
+  SC_ASSIGN_OR_RETURN(forecast::SeriesSet set, forecast::ReadSeriesCsv(options.series_path));
+  forecast::BacktestOptions bt = options.backtest;
+  bt.season_length = SeasonFor(set, options.season_length);
+  std::vector<BacktestInput> inputs;
+  inputs.reserve(set.series.size());
+  for (forecast::InputSeries& s : set.series) {
+    forecast::Regressors x = SeriesRegressors(set, s);
+    inputs.push_back({s.id, std::move(s.y), {}, std::move(x)});
+  }
+  return BacktestAll(inputs, options, bt, progress, t0);
+}
+
+Result<SeriesBacktestSummary> RunStoreBacktest(Store& store, const SeriesBacktestOptions& options,
+                                               const ProgressFn& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SC_RETURN_IF_ERROR(options.backtest.Validate());
+  SC_RETURN_IF_ERROR(forecast::CreateModel(options.model).status());
+  ReportProgress(progress, "loading history", 0.0);
+  SC_ASSIGN_OR_RETURN(DemandPanel panel, store.LoadPanel());
+  if (panel.num_series() == 0 || panel.num_days() == 0) {
+    return Error::NotFound(fmt::format(
+        "no demand history in {} to backtest; run `stockcast import --db {}` first",
+        store.path(), store.path()));
+  }
+  forecast::BacktestOptions bt = options.backtest;
+  bt.season_length = options.season_length > 0 ? options.season_length : 7;
+  std::vector<BacktestInput> inputs;
+  inputs.reserve(panel.num_series());
+  for (size_t s = 0; s < panel.num_series(); ++s) {
+    const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
+    const auto flags = std::as_const(panel).flags(s);
+    const SeriesKey& key = panel.key(s);
+    inputs.push_back({SeriesId(key.sku, key.location),
+                      std::vector<double>(demand.begin(), demand.end()),
+                      std::vector<uint8_t>(flags.begin(), flags.end()), PanelRegressors(panel, s)});
+  }
+  return BacktestAll(inputs, options, bt, progress, t0);
 }
 
 }  // namespace stockcast::pipeline

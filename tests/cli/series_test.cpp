@@ -119,5 +119,93 @@ TEST(SeriesCliTest, BacktestReportsPerSeriesAndAggregateMetrics) {
   EXPECT_NE(bad.err.find("windows = 0"), std::string::npos) << bad.err;
 }
 
+// Forty daily series of different shapes, so that auto picks different models.
+std::string ManyDailySeries() {
+  std::string csv = "series_id,date,value\n";
+  for (int s = 0; s < 40; ++s) {
+    for (int d = 0; d < 120; ++d) {
+      const int month = 1 + d / 28, day = 1 + d % 28;
+      const double v = s % 4 == 0   ? (d % (3 + s % 5) == 0 ? 2 + s % 3 : 0)  // intermittent
+                       : s % 4 == 1 ? 20 + 0.1 * s * d / 10.0 + (d * 7 % 11)  // trend
+                                    : 30 + 10 * std::sin(2 * M_PI * d / 7) + (d * 13 % (5 + s));
+      csv += "S" + std::to_string(s) + ",2023-" + (month < 10 ? "0" : "") + std::to_string(month) +
+             "-" + (day < 10 ? "0" : "") + std::to_string(day) + "," + std::to_string(v) + "\n";
+    }
+  }
+  return csv;
+}
+
+TEST(SeriesCliTest, ThreadCountNeverChangesTheResults) {
+  const auto dir = TempDir("series-threads");
+  const std::string in = WriteFile(dir / "in.csv", ManyDailySeries());
+  std::string outputs[2];
+  std::string backtests[2];
+  for (int threads : {1, 2}) {
+    const auto out = dir / ("out" + std::to_string(threads) + ".csv");
+    const CliRun run = Cli("forecast --series " + Q(in) + " --horizon 14 --threads " +
+                           std::to_string(threads) + " --out " + Q(out));
+    ASSERT_EQ(run.code, 0) << run.Dump();
+    outputs[threads - 1] = ReadFile(out);
+    const CliRun bt = Cli("backtest --series " + Q(in) + " --horizon 7 --windows 2 --threads " +
+                          std::to_string(threads) + " --json");
+    ASSERT_EQ(bt.code, 0) << bt.Dump();
+    auto j = nlohmann::json::parse(bt.out);
+    j.erase("seconds");
+    backtests[threads - 1] = j.dump();
+  }
+  EXPECT_EQ(ParseCsv(outputs[0]).size(), 1u + 40 * 14);
+  EXPECT_EQ(outputs[0], outputs[1]);
+  EXPECT_EQ(backtests[0], backtests[1]);
+}
+
+TEST(SeriesCliTest, RowsAfterTheLastValueAreTheRegressorsFuture) {
+  const auto dir = TempDir("series-future");
+  // 57 days with a price, then 3 future days whose price is planned but whose value is empty.
+  std::string csv = "series_id,date,value,price\n";
+  for (int d = 1; d <= 60; ++d) {
+    const int month = d <= 31 ? 1 : 2, day = d <= 31 ? d : d - 31;
+    const std::string date = std::string("2024-0") + std::to_string(month) + "-" +
+                             (day < 10 ? "0" : "") + std::to_string(day);
+    csv += "A," + date + "," + (d <= 57 ? std::to_string(10 + d % 3) : "") + ",9.5\n";
+  }
+  const std::string in = WriteFile(dir / "in.csv", csv);
+  const auto out = dir / "out.csv";
+  const CliRun run = Cli("forecast --series " + Q(in) + " --horizon 3 --model naive --out " + Q(out));
+  ASSERT_EQ(run.code, 0) << run.Dump();
+  const auto rows = ParseCsv(ReadFile(out));
+  ASSERT_EQ(rows.size(), 4u);
+  // Day 57 is 2024-02-26: the forecast starts on the next day, not after the future rows
+  // (which end on 2024-02-29).
+  EXPECT_EQ(rows[1][2], "2024-02-27");
+  EXPECT_EQ(rows[1][3], "10");  // naive: the last value, 10 + 57 % 3
+  // A series with regressors but no value at all cannot be forecast: said with the file.
+  const std::string none = WriteFile(dir / "none.csv", "series_id,period,value,price\nB,1,,2\n");
+  const CliRun bad = Cli("forecast --series " + Q(none) + " --horizon 2 --out " + Q(out));
+  EXPECT_EQ(bad.code, 3) << bad.Dump();
+  EXPECT_NE(bad.err.find("none.csv: series \"B\" has no value"), std::string::npos) << bad.err;
+}
+
+TEST(SeriesCliTest, BacktestRunsOnTheStore) {
+  const auto dir = TempDir("series-backtest-db");
+  const auto data = dir / "data", db = dir / "store.db";
+  CliRun run = Cli("-q generate --out " + Q(data) + " --seed 5 --skus 3 --days 150");
+  ASSERT_EQ(run.code, 0) << run.Dump();
+  run = Cli("-q import --dir " + Q(data) + " --db " + Q(db));
+  ASSERT_EQ(run.code, 0) << run.Dump();
+  run = Cli("backtest --db " + Q(db) + " --horizon 14 --windows 2 --model baseline --json");
+  ASSERT_EQ(run.code, 0) << run.Dump();
+  const auto j = nlohmann::json::parse(run.out);
+  EXPECT_EQ(j["series"], 6) << "3 SKUs x 2 warehouses";
+  EXPECT_EQ(j["per_series"][0]["windows"], 2);
+  EXPECT_NE(j["per_series"][0]["series_id"].get<std::string>().find('@'), std::string::npos);
+  EXPECT_GT(j["aggregate"]["metrics"]["mae"].get<double>(), 0.0);
+  // Generated data carries prices: WRMSSE is weighted by revenue and finite.
+  EXPECT_TRUE(j["aggregate"]["wrmsse"].is_number()) << j["aggregate"].dump();
+  // Exactly one source.
+  run = Cli("backtest --horizon 14 --windows 2");
+  EXPECT_EQ(run.code, 3) << run.Dump();
+  EXPECT_NE(run.err.find("exactly one of --series"), std::string::npos) << run.err;
+}
+
 }  // namespace
 }  // namespace stockcast::testing

@@ -25,9 +25,9 @@ TEST(CliUsabilityTest, OutFoldersAreCreatedAndGlobalFlagsMayFollowTheCommand) {
 }
 
 TEST(CliUsabilityTest, ModelTypoIsReportedBeforeTheStoreIsOpened) {
-  const CliRun run = Cli("forecast --model arima2 --db /nonexistent/none.db");
+  const CliRun run = Cli("forecast --model arima3 --db /nonexistent/none.db");
   EXPECT_EQ(run.code, 3) << run.Dump();
-  EXPECT_TRUE(Contains(run.err, "unknown model \"arima2\"; available: adida, auto, baseline")) << run.Dump();
+  EXPECT_TRUE(Contains(run.err, "unknown model \"arima3\"; available: adida, arima, auto, baseline")) << run.Dump();
 }
 
 TEST(CliUsabilityTest, GenerateErrorsNameTheFlag) {

@@ -57,8 +57,11 @@ struct SeriesBacktest {
 // Runs the backtest of one series (`flags` empty or as long as `y`). `model` is a spec for
 // CreateModel; a model error in one window is returned as the error (with the window's origin
 // in the message). Errors: invalid options, flags of the wrong length, a bad model spec, a
-// model's Fit/Predict error.
+// model's Fit/Predict error. `x` carries the series' drivers over the whole of y (and beyond):
+// a model that uses regressors sees, at each origin, the realised driver values of the window
+// as their "known future", as a planner would with planned prices and promotions.
 Result<SeriesBacktest> BacktestSeries(std::span<const double> y, std::span<const uint8_t> flags,
-                                      const std::string& model, const BacktestOptions& options);
+                                      const std::string& model, const BacktestOptions& options,
+                                      const Regressors& x = Regressors{});
 
 }  // namespace stockcast::forecast

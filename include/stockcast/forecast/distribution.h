@@ -25,5 +25,13 @@ double PoissonQuantile(double lambda, double p);
 // from max(0, mu - 40 sd) with the recurrence P(k) = P(k - 1) (k - 1 + r) / k * mu / (r + mu),
 // re-anchored with std::lgamma wherever the running term is below 1e-250 (underflow).
 double NegativeBinomialQuantile(double mean, double size, double p);
+// Quantile of Student's t with `dof` > 0 degrees of freedom at p in (0, 1): the root of
+// F(t) = p, F(t) = 1 - I_{dof/(dof+t^2)}(dof/2, 1/2) / 2 for t >= 0 (Abramowitz & Stegun
+// 26.7.1 via the regularised incomplete beta, evaluated by its continued fraction, DLMF
+// 8.17.22), solved by safeguarded Newton steps to ~1e-12. Closed forms for dof = 1, 2; the
+// normal quantile above dof = 1e7. NaN when dof <= 0 or p is outside (0, 1).
+double StudentTQuantile(double dof, double p);
+// F(t) above: P(T <= t) for T ~ t_dof.
+double StudentTCdf(double dof, double t);
 
 }  // namespace stockcast::forecast

@@ -162,6 +162,20 @@ void NormalQuantiles(const std::vector<double>& mean, const std::vector<double>&
 // in the level (rounding guard).
 void ClampForecast(Forecast* f);
 
+// A forecast that never fails, for runs over many series: fits `spec` (with `x` when the model
+// uses regressors) and predicts; when the spec cannot be created, fitted or predicted, or
+// yields a non-finite number, the "mean" model stands in, and failing that a zero forecast.
+// `forecast.fallback` then says what happened. `chosen` is the fitted form (Chosen()), or
+// "fallback:<rule>" ("fallback:mean", "fallback:short", ...) whenever a fallback was used.
+struct RobustForecast {
+  Forecast forecast;
+  std::string chosen;
+};
+RobustForecast ForecastOrFallback(const std::string& spec, std::span<const double> y,
+                                  std::span<const uint8_t> flags, int season_length,
+                                  const Regressors& x, int horizon,
+                                  std::span<const double> levels);
+
 // Shorthand for ModelRegistry::Global().Create(spec).
 Result<std::unique_ptr<ForecastModel>> CreateModel(std::string_view spec);
 // Shorthand for ModelRegistry::Global().List().

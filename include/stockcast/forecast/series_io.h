@@ -5,6 +5,9 @@
 //   series_id,period,value[,regressor...]  integer periods (1, 2, ...; gaps are NaN values)
 // The header names the columns (`series_id`/`date`|`period`/`value` required, any order; more
 // columns are regressors, by name). Rows may come in any order; an empty value is NaN (missing).
+// With regressor columns, the rows after a series' last value (value empty, regressors given)
+// are the known future of its drivers (planned price, planned promotion): they are not part of
+// y, and the regressor columns run past the end of y over them.
 #include <map>
 #include <optional>
 #include <string>
@@ -19,7 +22,8 @@ struct InputSeries {
   std::string id;
   int64_t start = 0;                      // first period, or first date as days since epoch
   std::vector<double> y;                  // consecutive periods/days from start; NaN = missing
-  std::vector<std::vector<double>> regressors;  // [regressor][t], same length as y
+  // [regressor][t]: t < y.size() the history, then the known future (possibly empty).
+  std::vector<std::vector<double>> regressors;
 };
 
 struct SeriesSet {

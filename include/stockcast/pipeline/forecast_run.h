@@ -8,6 +8,7 @@
 #include "stockcast/core/date.h"
 #include "stockcast/core/error.h"
 #include "stockcast/core/progress.h"
+#include "stockcast/forecast/model.h"
 #include "stockcast/store/store.h"
 
 namespace stockcast::pipeline {
@@ -18,6 +19,7 @@ struct ForecastRunOptions {
   std::vector<double> quantiles = {0.1, 0.5, 0.9};  // strictly ascending, in (0, 1)
   int season_length = 7;                     // daily data: weekly season
   std::string output_csv;                    // also write the forecasts here when not empty
+  int threads = 0;                           // series fitted in parallel; 0 = all cores
   // Error naming the field and its rule (the model spec is checked by the registry).
   Status Validate() const;
 };
@@ -43,6 +45,12 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
 
 // "sku@location".
 std::string SeriesId(const std::string& sku, const std::string& location);
+
+// The drivers the store knows for series `s` of `panel`, as regressors for the models that use
+// them: "price" (days without a sale carry the last known price; held into the future),
+// "promotion" (0/1 from the day flags; none planned in the future) and "cart_adds", each only
+// when the panel has it, plus the first day for calendar features.
+forecast::Regressors PanelRegressors(const DemandPanel& panel, size_t s);
 // CSV header name of a quantile level: 0.1 -> "q0.1", 0.95 -> "q0.95".
 std::string QuantileColumn(double level);
 

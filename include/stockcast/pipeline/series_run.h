@@ -10,6 +10,7 @@
 #include "stockcast/core/progress.h"
 #include "stockcast/forecast/backtest.h"
 #include "stockcast/forecast/series_io.h"
+#include "stockcast/store/store.h"
 
 namespace stockcast::pipeline {
 
@@ -20,6 +21,7 @@ struct SeriesForecastOptions {
   int horizon = 28;
   int season_length = 0;                      // 0: 7 for dated (daily) series, 1 for periods
   std::vector<double> levels = {0.05, 0.5, 0.95};
+  int threads = 0;                            // series fitted in parallel; 0 = all cores
   // Errors name the option and the rule (horizon = 0; must be >= 1).
   Status Validate() const;
 };
@@ -47,6 +49,7 @@ struct SeriesBacktestOptions {
   int season_length = 0;  // as SeriesForecastOptions
   forecast::BacktestOptions backtest;  // horizon, windows, step, levels
   std::string out_path;   // optional per-series metrics CSV
+  int threads = 0;        // series backtested in parallel; 0 = all cores
   Status Validate() const;
 };
 
@@ -58,6 +61,8 @@ struct SeriesBacktestResult {
 struct SeriesBacktestSummary {
   std::vector<SeriesBacktestResult> series;
   forecast::MetricsSummary metrics;  // mean over series of the pooled per-series metrics
+  double wrmsse = 0;                 // M5 WRMSSE: RMSSE weighted by revenue (units without a
+                                     // price column) over the 28 days before the first origin
   std::vector<double> pinball;       // mean over series, per level
   double coverage = 0, width = 0, nominal = 0;  // mean over series (outermost pair)
   size_t failed = 0;                 // series whose backtest returned an error (counted)
@@ -67,5 +72,12 @@ struct SeriesBacktestSummary {
 
 Result<SeriesBacktestSummary> RunSeriesBacktest(const SeriesBacktestOptions& options,
                                                 const ProgressFn& progress = {});
+
+// The same over the store's panel (`stockcast backtest --db`): every SKU x location series,
+// with its stockout/missing flags and its drivers (price, promotion, cart adds; see
+// PanelRegressors). options.series_path is ignored; season_length 0 means 7 (daily).
+// Errors: bad options, an unknown model, an empty store.
+Result<SeriesBacktestSummary> RunStoreBacktest(Store& store, const SeriesBacktestOptions& options,
+                                               const ProgressFn& progress = {});
 
 }  // namespace stockcast::pipeline
