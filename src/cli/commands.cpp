@@ -330,6 +330,7 @@ Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
                         {"series", sum->series_count},
                         {"fallbacks", sum->fallback_count},
                         {"fallback_examples", sum->fallback_examples},
+                        {"cold_starts", sum->cold_starts},
                         {"history", {sum->history_start.ToString(), sum->history_end.ToString()}},
                         {"forecast", {sum->first_date.ToString(), sum->last_date.ToString()}},
                         {"rows", sum->rows}};
@@ -342,6 +343,11 @@ Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
       sum->run_id, sum->series_count, sum->model, sum->history_start.ToString(),
       sum->history_end.ToString(), sum->first_date.ToString(), sum->last_date.ToString(),
       sum->rows);
+  if (sum->cold_starts > 0) {
+    std::cout << fmt::format("  {} new or short series forecast from similar products of their "
+                             "category\n",
+                             sum->cold_starts);
+  }
   if (sum->fallback_count > 0) {
     std::cout << fmt::format("  {} series used a fallback, e.g. {}\n", sum->fallback_count,
                              sum->fallback_examples.empty() ? "" : sum->fallback_examples[0]);

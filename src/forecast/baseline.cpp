@@ -7,6 +7,8 @@
 //             2m back, ... until one is usable)
 //   mean      y(n+h) = mean of all usable days
 //   ma        y(n+h) = mean of the last `window` usable days
+//   drift     y(n+h) = last usable value + h x mean daily change (DriftModel below)
+//   wma       y(n+h) = linearly weighted mean of the last `window` usable days (WmaModel below)
 //   baseline  y(n+h) = level x profile[(n - 1 + h) mod m], where profile is a day-of-week
 //             (season position) factor estimated over the last `profile_weeks` seasons and
 //             shrunk toward 1, and level is the deseasonalised mean of the last `window`
@@ -390,6 +392,173 @@ ModelFactory Factory(Kind kind, std::string name) {
   };
 }
 
+// --- drift and wma ------------------------------------------------------------------------
+//
+// drift: random walk with drift (R's rwf(drift = TRUE); Hyndman & Athanasopoulos, FPP2 sec.
+// 3.1 and 3.5). On the usable days t_0 < t_1 < ... < t_k (gaps allowed: a NaN or censored day
+// is not observed), the increment over a gap of g_i = t_i - t_{i-1} days has mean g_i b and
+// variance g_i sigma^2, so the GLS estimates are
+//   b = (y_{t_k} - y_{t_0}) / T,  T = t_k - t_0,
+//   sigma^2 = sum_i (Delta_i - g_i b)^2 / g_i / (k - 1),
+// which without gaps are R's b = (y_n - y_1) / (n - 1) and sigma = sd of the differences. With
+// s = h + (days after the last usable day) steps ahead of the last usable value,
+//   mean = y_{t_k} + s b,  sd = sigma sqrt(s + s^2 / T)   (Var b = sigma^2 / T),
+// i.e. R's sigma sqrt(h (1 + h / (n - 1))) when the last day is usable.
+class DriftModel final : public ForecastModel {
+ public:
+  explicit DriftModel(int min_days) : min_days_(min_days) {}
+  std::string_view name() const override { return "drift"; }
+
+  Status Fit(std::span<const double> y, std::span<const uint8_t> flags,
+             int season_length) override {
+    SC_RETURN_IF_ERROR(ValidateFitArgs("drift", y, flags, season_length));
+    fitted_ = true;
+    y_.assign(y.begin(), y.end());
+    flags_.assign(flags.begin(), flags.end());
+    const UsableSeries series = PrepareSeries(y, flags);
+    const std::vector<double>& z = series.y;
+    int first = -1, last = -1, increments = 0;
+    for (int t = 0; t < static_cast<int>(z.size()); ++t) {
+      if (!std::isfinite(z[static_cast<size_t>(t)])) continue;
+      if (first < 0) first = t;
+      if (last >= 0) ++increments;
+      last = t;
+    }
+    if (increments < 1) {
+      slope_ = 0.0;
+      sigma_ = 0.0;
+      span_ = 1.0;
+      last_value_ = last >= 0 ? z[static_cast<size_t>(last)] : 0.0;
+      steps_after_ = 0;
+      return Status::Ok();
+    }
+    span_ = last - first;
+    slope_ = (z[static_cast<size_t>(last)] - z[static_cast<size_t>(first)]) / span_;
+    double ss = 0.0;
+    int previous = first;
+    for (int t = first + 1; t <= last; ++t) {
+      if (!std::isfinite(z[static_cast<size_t>(t)])) continue;
+      const double g = t - previous;
+      const double e = z[static_cast<size_t>(t)] - z[static_cast<size_t>(previous)] - g * slope_;
+      ss += e * e / g;
+      previous = t;
+    }
+    sigma_ = increments >= 2 ? std::sqrt(ss / (increments - 1)) : 0.0;
+    last_value_ = z[static_cast<size_t>(last)];
+    steps_after_ = static_cast<int>(z.size()) - 1 - last;
+    return Status::Ok();
+  }
+
+  Result<Forecast> Predict(int horizon, std::span<const double> levels) const override {
+    SC_RETURN_IF_ERROR(ValidatePredictArgs("drift", horizon, levels));
+    if (!fitted_) return Error::InvalidArgument("drift: Predict before Fit; call Fit first");
+    if (std::optional<Forecast> f =
+            ShortHistoryForecast("drift", y_, flags_, min_days_, 28, horizon, levels)) {
+      return *std::move(f);
+    }
+    Forecast out;
+    const size_t hz = static_cast<size_t>(horizon);
+    out.mean.resize(hz);
+    std::vector<double> sd(hz);
+    for (size_t h = 0; h < hz; ++h) {
+      const double s = static_cast<double>(h + 1) + steps_after_;
+      out.mean[h] = last_value_ + s * slope_;
+      sd[h] = sigma_ * std::sqrt(s + s * s / span_);
+    }
+    NormalQuantiles(out.mean, sd, levels, &out);
+    ClampForecast(&out);
+    return out;
+  }
+
+ private:
+  int min_days_ = 7;
+  bool fitted_ = false;
+  std::vector<double> y_;
+  std::vector<uint8_t> flags_;
+  double slope_ = 0.0, sigma_ = 0.0, span_ = 1.0, last_value_ = 0.0;
+  int steps_after_ = 0;
+};
+
+// wma: weighted moving average of the last k usable values, weights k, k - 1, ..., 1 newest
+// first: yhat = sum_{i=0}^{k-1} (k - i) v_i / (k (k + 1) / 2), v_0 the newest (fewer than k
+// usable values: the same rule with k = their count). A level forecast: the same for every
+// step. Quantiles: normal, mean + z sigma, with sigma the root mean square of the in-sample
+// one-step errors e_t = y_t - yhat(t | the k usable values before t) over the usable days of the
+// last `error_days` days (each needs k usable values before it); as for the baseline level
+// models the spread does not widen with h. With fewer than kMinErrors errors sigma =
+// max(rmse, sqrt(mean)): at least Poisson spread.
+class WmaModel final : public ForecastModel {
+ public:
+  WmaModel(int window, int error_days, int min_days)
+      : window_(window), error_days_(error_days), min_days_(min_days) {}
+  std::string_view name() const override { return "wma"; }
+
+  Status Fit(std::span<const double> y, std::span<const uint8_t> flags,
+             int season_length) override {
+    SC_RETURN_IF_ERROR(ValidateFitArgs("wma", y, flags, season_length));
+    fitted_ = true;
+    y_.assign(y.begin(), y.end());
+    flags_.assign(flags.begin(), flags.end());
+    const UsableSeries series = PrepareSeries(y, flags);
+    values_.clear();
+    index_.clear();
+    for (size_t t = 0; t < series.y.size(); ++t) {
+      if (!std::isfinite(series.y[t])) continue;
+      values_.push_back(series.y[t]);
+      index_.push_back(static_cast<int>(series.offset + t));
+    }
+    return Status::Ok();
+  }
+
+  Result<Forecast> Predict(int horizon, std::span<const double> levels) const override {
+    SC_RETURN_IF_ERROR(ValidatePredictArgs("wma", horizon, levels));
+    if (!fitted_) return Error::InvalidArgument("wma: Predict before Fit; call Fit first");
+    if (std::optional<Forecast> f =
+            ShortHistoryForecast("wma", y_, flags_, min_days_, 28, horizon, levels)) {
+      return *std::move(f);
+    }
+    const size_t count = values_.size();
+    const double mean = Weighted(count);
+    double ss = 0.0;
+    int errors = 0;
+    const int first_day = static_cast<int>(y_.size()) - error_days_;
+    for (size_t j = static_cast<size_t>(window_); j < count; ++j) {
+      if (index_[j] < first_day) continue;
+      const double e = values_[j] - Weighted(j);
+      ss += e * e;
+      ++errors;
+    }
+    double sigma = errors > 0 ? std::sqrt(ss / errors) : 0.0;
+    if (errors < kMinErrors) sigma = std::max(sigma, std::sqrt(std::max(mean, 0.0)));
+    Forecast out;
+    const size_t hz = static_cast<size_t>(horizon);
+    out.mean.assign(hz, mean);
+    NormalQuantiles(out.mean, std::vector<double>(hz, sigma), levels, &out);
+    ClampForecast(&out);
+    return out;
+  }
+
+ private:
+  // WMA of the usable values before position `end` of values_ (the last min(k, end) of them).
+  double Weighted(size_t end) const {
+    const size_t k = std::min(static_cast<size_t>(window_), end);
+    double num = 0.0, den = 0.0;
+    for (size_t i = 0; i < k; ++i) {
+      const double w = static_cast<double>(k - i);
+      num += w * values_[end - 1 - i];
+      den += w;
+    }
+    return den > 0.0 ? num / den : 0.0;
+  }
+
+  int window_ = 7, error_days_ = 90, min_days_ = 7;
+  bool fitted_ = false;
+  std::vector<double> y_;
+  std::vector<uint8_t> flags_;
+  std::vector<double> values_;  // usable values, oldest first
+  std::vector<int> index_;      // their day in the input
+};
+
 }  // namespace
 
 Status RegisterBaselineModels(ModelRegistry& registry) {
@@ -422,6 +591,22 @@ Status RegisterBaselineModels(ModelRegistry& registry) {
                      "pseudo-days pulling each profile factor toward 1"},
                     ErrorDaysSpec(), MinDaysSpec()}),
        Factory(Kind::kBaseline, "baseline")}));
+  SC_RETURN_IF_ERROR(registry.Register(
+      {"drift",
+       "random walk with drift (R's rwf(drift = TRUE)): last value + h x the mean daily change",
+       ParamSchema({MinDaysSpec()}),
+       [](const ParamValues& v) -> std::unique_ptr<ForecastModel> {
+         return std::make_unique<DriftModel>(v.GetInt("min_days"));
+       }}));
+  SC_RETURN_IF_ERROR(registry.Register(
+      {"wma",
+       "weighted moving average of the last `window` usable days, linear weights newest first",
+       ParamSchema({{"window", ParamType::kInt, "7", 1, 3650, "usable days averaged (k)"},
+                    ErrorDaysSpec(), MinDaysSpec()}),
+       [](const ParamValues& v) -> std::unique_ptr<ForecastModel> {
+         return std::make_unique<WmaModel>(v.GetInt("window"), v.GetInt("error_days"),
+                                           v.GetInt("min_days"));
+       }}));
   return Status::Ok();
 }
 

@@ -62,6 +62,11 @@ class Filter {
     double l = p.level, b = has_trend ? p.trend : 0.0;
     if (fitted) fitted->assign(y.size(), kNaN);
     int slot = 0;
+    // sum log|mu| is kept as log(mantissa product) + exponent sum: one frexp per 4 observed
+    // steps instead of one log per step (the log was a fifth of the fitting time). Between
+    // normalisations the product of 4 values in [1e-75, 1e75] cannot overflow or underflow.
+    double log_mantissa = 1.0;
+    int log_exponent = 0, since_norm = 0;
     for (size_t t = 0; t < y.size(); ++t) {
       const double phib = phi * b;
       const double q = l + phib;
@@ -75,7 +80,14 @@ class Filter {
         if (mult_error) {
           if (!(std::fabs(mu) > kTiny)) return r;
           e /= mu;
-          r.sum_log += std::log(std::fabs(mu));
+          log_mantissa *= std::fabs(mu);
+          if (++since_norm == 4) {
+            int ex = 0;
+            log_mantissa = std::frexp(log_mantissa, &ex);
+            if (!(log_mantissa > 0) || !Finite(log_mantissa)) return r;
+            log_exponent += ex;
+            since_norm = 0;
+          }
         }
         r.sse += e * e;
         ++r.n;
@@ -105,6 +117,10 @@ class Filter {
       }
       if (!Finite(l) || !Finite(b)) return r;
       if (++slot == m_) slot = 0;
+    }
+    if (mult_error) {
+      if (!(log_mantissa > 0) || !Finite(log_mantissa)) return r;
+      r.sum_log = std::log(log_mantissa) + log_exponent * 0.69314718055994530942;
     }
     last_level_ = l;
     last_trend_ = b;

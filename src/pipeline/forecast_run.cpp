@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -12,6 +13,7 @@
 
 #include "stockcast/core/parallel.h"
 #include "stockcast/forecast/model.h"
+#include "stockcast/forecast/similar.h"
 #include "stockcast/io/csv_writer.h"
 
 namespace stockcast::pipeline {
@@ -69,6 +71,61 @@ forecast::Regressors PanelRegressors(const DemandPanel& panel, size_t s) {
   }
   return x;
 }
+
+namespace {
+
+// New products and very short histories (fewer than `full_days` usable days): the category's
+// profile scaled by the early sales (forecast/similar.h), blended with the series' own forecast
+// by usable / full_days (0 when the own forecast is a fallback). Peers are the series of the
+// same category, any location, with at least `full_days` usable days and no fallback. Returns
+// how many series were changed; their label becomes "similar" (or "<model>+similar").
+size_t ColdStart(const DemandPanel& panel, const std::vector<std::vector<double>>& ys,
+                 const std::vector<Product>& products, int full_days,
+                 std::vector<forecast::RobustForecast>* all, std::vector<std::string>* labels) {
+  std::map<std::string, std::string> category;
+  for (const Product& p : products) {
+    if (!p.category.empty()) category[p.sku] = p.category;
+  }
+  const size_t n_series = panel.num_series();
+  std::vector<int> usable(n_series, 0);
+  for (size_t s = 0; s < n_series; ++s) {
+    const auto flags = panel.flags(s);
+    for (size_t t = 0; t < ys[s].size(); ++t) {
+      usable[s] += std::isfinite(ys[s][t]) && (flags[t] & forecast::kUnusableDayMask) == 0;
+    }
+  }
+  std::map<std::string, std::vector<size_t>> established;
+  for (size_t s = 0; s < n_series; ++s) {
+    auto it = category.find(panel.key(s).sku);
+    if (it == category.end()) continue;
+    if (usable[s] >= full_days && (*all)[s].forecast.fallback.empty()) {
+      established[it->second].push_back(s);
+    }
+  }
+  size_t changed = 0;
+  for (size_t s = 0; s < n_series; ++s) {
+    if (usable[s] >= full_days) continue;
+    auto it = category.find(panel.key(s).sku);
+    if (it == category.end()) continue;
+    auto peers_it = established.find(it->second);
+    if (peers_it == established.end()) continue;
+    std::vector<forecast::PeerSeries> peers;
+    for (size_t p : peers_it->second) peers.push_back({ys[p], panel.flags(p), &(*all)[p].forecast});
+    auto profile = forecast::SimilarProductsForecast(ys[s], panel.flags(s), peers);
+    if (!profile) continue;
+    forecast::RobustForecast& own = (*all)[s];
+    const double w = own.forecast.fallback.empty()
+                         ? static_cast<double>(usable[s]) / full_days
+                         : 0.0;
+    const std::string before = (*labels)[s];
+    own.forecast = forecast::Blend(own.forecast, *profile, w);
+    (*labels)[s] = w > 0 ? before + "+similar" : "similar";
+    ++changed;
+  }
+  return changed;
+}
+
+}  // namespace
 
 std::string SeriesId(const std::string& sku, const std::string& location) {
   return sku + "@" + location;
@@ -152,31 +209,39 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
   std::vector<ForecastRow> rows;
   rows.reserve(panel.num_series() * static_cast<size_t>(options.horizon));
   const size_t n_series = panel.num_series();
-  // Series are fitted in parallel blocks and written in series order, so the output does not
-  // depend on the thread count.
-  constexpr size_t kBlock = 1024;
-  std::vector<forecast::RobustForecast> block;
+  // Every series is fitted (in parallel; each writes only its own slot, so the output does not
+  // depend on the thread count), then new products borrow from their category, then rows are
+  // written in series order.
+  std::vector<forecast::RobustForecast> all(n_series);
+  std::vector<std::vector<double>> ys(n_series);
   std::atomic<size_t> done{0};
   std::mutex progress_mutex;
-  for (size_t first = 0; first < n_series; first += kBlock) {
-    const size_t count = std::min(kBlock, n_series - first);
-    block.assign(count, {});
-    ParallelFor(count, options.threads, [&](size_t k) {
-      const size_t s = first + k;
-      const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
-      const std::vector<double> y(demand.begin(), demand.end());
-      block[k] = forecast::ForecastOrFallback(options.model, y, panel.flags(s),
-                                              options.season_length, PanelRegressors(panel, s),
-                                              options.horizon, options.quantiles);
-      const size_t d = done.fetch_add(1) + 1;
-      if (d % 64 == 0) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
-        ReportProgress(progress, "forecasting", static_cast<double>(d) / n_series);
-      }
-    });
+  ParallelFor(n_series, options.threads, [&](size_t s) {
+    const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
+    ys[s].assign(demand.begin(), demand.end());
+    all[s] = forecast::ForecastOrFallback(options.model, ys[s], panel.flags(s),
+                                          options.season_length, PanelRegressors(panel, s),
+                                          options.horizon, options.quantiles);
+    const size_t d = done.fetch_add(1) + 1;
+    if (d % 64 == 0) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      ReportProgress(progress, "forecasting", static_cast<double>(d) / n_series);
+    }
+  });
+  std::vector<std::string> labels(n_series);
+  for (size_t s = 0; s < n_series; ++s) {
+    labels[s] = all[s].forecast.fallback.empty() ? spec.name : all[s].chosen;
+  }
+  if (options.cold_start_days > 0) {
+    auto products = store.ListProducts();
+    if (!products.ok()) return fail(products.error());
+    summary.cold_starts = ColdStart(panel, ys, *products, options.cold_start_days, &all, &labels);
+  }
+  {
+    const size_t first = 0, count = n_series;
   for (size_t k = 0; k < count; ++k) {
     const size_t s = first + k;
-    const forecast::Forecast& f = block[k].forecast;
+    const forecast::Forecast& f = all[k].forecast;
     const SeriesKey& key = panel.key(s);
     if (!f.fallback.empty()) {
       ++summary.fallback_count;
@@ -184,7 +249,7 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
         summary.fallback_examples.push_back(SeriesId(key.sku, key.location) + ": " + f.fallback);
       }
     }
-    const std::string label = f.fallback.empty() ? spec.name : block[k].chosen;
+    const std::string& label = labels[s];
     for (int h = 1; h <= options.horizon; ++h) {
       const size_t i = static_cast<size_t>(h - 1);
       ForecastRow row;

@@ -5,10 +5,12 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "stockcast/core/demand_panel.h"
 #include "stockcast/forecast/distribution.h"
 #include "stockcast/forecast/model.h"
+#include "test_util.h"
 
 namespace stockcast::forecast {
 namespace {
@@ -209,6 +211,59 @@ TEST(Distribution, EmpiricalQuantileInterpolates) {
   EXPECT_DOUBLE_EQ(EmpiricalQuantile(v, 0.5), 3.0);
   EXPECT_DOUBLE_EQ(EmpiricalQuantile(v, 0.1), 1.4);
   EXPECT_DOUBLE_EQ(EmpiricalQuantile(v, 1.0), 5.0);
+}
+
+// drift against R's rwf(drift = TRUE) (tests/golden/forecast/stl.json, "drift" cases): mean
+// y_n + h (y_n - y_1) / (n - 1), sd = sigma sqrt(h (1 + h / (n - 1))), sigma = sd(diff(y)).
+TEST(DriftModel, MatchesRwfWithDrift) {
+  const auto golden =
+      nlohmann::json::parse(testing::ReadFile(testing::GoldenPath("forecast/stl.json")));
+  ASSERT_EQ(golden["drift"].size(), 2u);
+  for (const auto& c : golden["drift"]) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    const std::vector<double> y = c["y"].get<std::vector<double>>();
+    Forecast f = FitPredict("drift", y, {}, c["h"], {0.025, 0.1, 0.9, 0.975});
+    EXPECT_TRUE(f.fallback.empty());
+    const char* keys[] = {"lower95", "lower80", "upper80", "upper95"};
+    const std::vector<double> mean = c["mean"].get<std::vector<double>>();
+    for (size_t h = 0; h < mean.size(); ++h) {
+      EXPECT_NEAR(f.mean[h], mean[h], 1e-9 * mean[h]);
+      for (size_t l = 0; l < 4; ++l) {
+        const double r = std::max(0.0, c[keys[l]][h].get<double>());  // demand: clamped at 0
+        EXPECT_NEAR(f.quantiles[l][h], r, 1e-7 * std::max(1.0, std::fabs(r))) << keys[l] << " h=" << h + 1;
+      }
+    }
+  }
+}
+
+TEST(DriftModel, GapsAreIncrementsOverSeveralDays) {
+  // y = 10, -, 14, 15, 18 on days 0..4 (day 1 missing). Increments 4 over g = 2 days, 1 and 3
+  // over one day each: b = (18 - 10) / 4 = 2; sigma^2 = [(4 - 2 x 2)^2 / 2 + (1 - 2)^2 +
+  // (3 - 2)^2] / (3 - 1) = 1. Step h: mean 18 + 2 h, sd = sqrt(h + h^2 / 4).
+  std::vector<double> y = {10, kNaN, 14, 15, 18};
+  std::vector<uint8_t> flags = {0, kFlagMissing, 0, 0, 0};
+  Forecast f = FitPredict("drift:min_days=1", y, flags, 2, {0.5, 0.9});
+  EXPECT_DOUBLE_EQ(f.mean[0], 20.0);
+  EXPECT_DOUBLE_EQ(f.mean[1], 22.0);
+  EXPECT_NEAR(f.quantiles[1][1], 22.0 + NormalQuantile(0.9) * std::sqrt(3.0), 1e-9);
+  EXPECT_NEAR(f.quantiles[1][0], 20.0 + NormalQuantile(0.9) * std::sqrt(1.25), 1e-9);
+}
+
+TEST(WmaModel, LinearWeightsNewestFirstAndErrorSpread) {
+  // y = 1..15, window 3: yhat = (3 x 15 + 2 x 14 + 13) / 6 = 86 / 6. Every in-sample one-step
+  // error is v_j - (3 (v_j - 1) + 2 (v_j - 2) + (v_j - 3)) / 6 = 10 / 6 = 5/3 (12 of them,
+  // enough for their own spread), so sigma = 5/3.
+  std::vector<double> y;
+  for (int t = 1; t <= 15; ++t) y.push_back(t);
+  Forecast f = FitPredict("wma:window=3", y, {}, 2, {0.1, 0.5, 0.9});
+  EXPECT_NEAR(f.mean[0], 86.0 / 6.0, 1e-12);
+  EXPECT_NEAR(f.mean[1], 86.0 / 6.0, 1e-12);
+  EXPECT_NEAR(f.quantiles[2][0], 86.0 / 6.0 + NormalQuantile(0.9) * 5.0 / 3.0, 1e-9);
+  // A censored last day is skipped: the window is 14, 13, 12 -> (42 + 26 + 12) / 6.
+  std::vector<uint8_t> flags(15, 0);
+  flags[14] = kFlagCensored;
+  Forecast g = FitPredict("wma:window=3", y, flags, 1, {0.5});
+  EXPECT_NEAR(g.mean[0], 80.0 / 6.0, 1e-12);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
-// Baseline models: naive, snaive, mean, ma and `baseline` (moving level x day-of-week profile).
+// Baseline models: naive, snaive, mean, ma, drift (random walk with drift), wma (weighted moving
+// average) and `baseline` (moving level x day-of-week profile).
 // They are the yardstick every later model must beat, and the fallback when one fails.
 #include "stockcast/forecast/model.h"
 

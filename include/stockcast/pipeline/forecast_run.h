@@ -20,6 +20,9 @@ struct ForecastRunOptions {
   int season_length = 7;                     // daily data: weekly season
   std::string output_csv;                    // also write the forecasts here when not empty
   int threads = 0;                           // series fitted in parallel; 0 = all cores
+  // Series with fewer usable days than this borrow their category's profile scaled by their
+  // early sales (forecast/similar.h); 0 = never.
+  int cold_start_days = 56;
   // Error naming the field and its rule (the model spec is checked by the registry).
   Status Validate() const;
 };
@@ -29,6 +32,7 @@ struct ForecastRunSummary {
   std::string model;           // canonical spec
   size_t series_count = 0;
   size_t fallback_count = 0;   // series a simpler rule forecast (short/empty/failed history)
+  size_t cold_starts = 0;      // short series forecast (partly) from similar products
   std::vector<std::string> fallback_examples;  // "sku@location: reason", at most 10
   Date history_start, history_end;  // panel range the models saw
   Date first_date, last_date;       // forecast dates
