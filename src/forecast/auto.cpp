@@ -9,18 +9,32 @@ namespace {
 
 struct AutoSettings {
   std::vector<std::string> ensemble = {"ets", "theta"};
+  std::vector<std::string> long_daily = {"mstl:method=theta", "theta"};
+  int long_days = 730;
   std::string intermittent_model = "sba";
   double adi_cut = 1.32;
   int min_days = 7;
 };
 
+// "ets+mstl(method=theta/periods=7;365)" -> {"ets", "mstl:method=theta,periods=7;365"}: members
+// joined by '+', a member's own parameters in parentheses separated by '/' (',' and ':' already
+// mean something in a model spec).
 std::vector<std::string> SplitList(const std::string& text) {
   std::vector<std::string> out;
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t bar = text.find('+', pos);
     if (bar == std::string::npos) bar = text.size();
-    if (bar > pos) out.push_back(text.substr(pos, bar - pos));
+    if (bar > pos) {
+      std::string member = text.substr(pos, bar - pos);
+      const size_t open = member.find('(');
+      if (open != std::string::npos && member.back() == ')') {
+        std::string params = member.substr(open + 1, member.size() - open - 2);
+        for (char& c : params) c = c == '/' ? ',' : c;
+        member = member.substr(0, open) + ":" + params;
+      }
+      out.push_back(member);
+    }
     pos = bar + 1;
   }
   return out;
@@ -31,7 +45,22 @@ class AutoModel final : public ForecastModel {
   explicit AutoModel(AutoSettings s) : s_(std::move(s)) {}
   std::string_view name() const override { return "auto"; }
 
+  bool UsesRegressors() const override { return true; }
+  Status FitWithRegressors(std::span<const double> y, std::span<const uint8_t> flags,
+                           int season_length, const Regressors& x) override {
+    SC_RETURN_IF_ERROR(ValidateRegressors("auto", x, y.size()));
+    x_ = x;
+    const Status status = FitMembers(y, flags, season_length);
+    x_ = Regressors{};
+    return status;
+  }
   Status Fit(std::span<const double> y, std::span<const uint8_t> flags, int season_length) override {
+    x_ = Regressors{};
+    return FitMembers(y, flags, season_length);
+  }
+
+ private:
+  Status FitMembers(std::span<const double> y, std::span<const uint8_t> flags, int season_length) {
     SC_RETURN_IF_ERROR(ValidateFitArgs("auto", y, flags, season_length));
     fitted_ = true;
     members_.clear();
@@ -54,12 +83,19 @@ class AutoModel final : public ForecastModel {
     intermittent_ = adi > s_.adi_cut;
     demand_class_ = intermittent_ ? (cv2 > 0.49 ? "lumpy" : "intermittent")
                                   : (cv2 > 0.49 ? "erratic" : "smooth");
-    std::vector<std::string> names =
-        intermittent_ ? std::vector<std::string>{s_.intermittent_model} : s_.ensemble;
+    // Long daily histories carry a yearly season as well as the weekly one, which only a
+    // decomposition with both periods (MSTL) represents.
+    const bool long_daily = season_length == 7 && series.usable >= s_.long_days;
+    std::vector<std::string> names = intermittent_ ? std::vector<std::string>{s_.intermittent_model}
+                                     : long_daily  ? s_.long_daily
+                                                   : s_.ensemble;
     for (const std::string& spec : names) {
       auto model = CreateModel(spec);
       if (!model.ok()) continue;  // e.g. a model this build lacks
-      if (!(*model)->Fit(y, flags, season_length).ok()) continue;
+      const Status fit = (*model)->UsesRegressors()
+                             ? (*model)->FitWithRegressors(y, flags, season_length, x_)
+                             : (*model)->Fit(y, flags, season_length);
+      if (!fit.ok()) continue;
       members_.push_back(std::move(model).value());
     }
     if (members_.empty() && intermittent_) {
@@ -73,6 +109,7 @@ class AutoModel final : public ForecastModel {
     return Status::Ok();
   }
 
+ public:
   Result<Forecast> Predict(int horizon, std::span<const double> levels) const override {
     if (!fitted_) return Error::InvalidArgument("auto: Predict before Fit");
     SC_RETURN_IF_ERROR(ValidatePredictArgs("auto", horizon, levels));
@@ -129,6 +166,7 @@ class AutoModel final : public ForecastModel {
   std::vector<double> y_;
   std::vector<uint8_t> flags_;
   std::vector<std::unique_ptr<ForecastModel>> members_;
+  Regressors x_;  // during a fit only
   mutable std::string chosen_;
 };
 
@@ -138,9 +176,15 @@ Status RegisterAutoModel(ModelRegistry& registry) {
   return registry.Register(
       {"auto",
        "classifies each series (ADI/CV2): intermittent/lumpy -> SBA; smooth/erratic -> the "
-       "mean of ets and theta (point forecasts and quantiles averaged)",
+       "mean of an ensemble (point forecasts and quantiles averaged): ets+theta, or for daily "
+       "series with two years of history MSTL (weekly + yearly) with theta, plus theta",
        ParamSchema({{"ensemble", ParamType::kString, "ets+theta", -1e300, 1e300,
-                     "models combined for smooth/erratic series, joined by '+'"},
+                     "models combined for smooth/erratic series, joined by '+'; a member's own "
+                     "parameters in parentheses, separated by '/': mstl(method=theta)"},
+                    {"long_daily", ParamType::kString, "mstl(method=theta)+theta", -1e300, 1e300,
+                     "the ensemble for series with season 7 and at least long_days usable days"},
+                    {"long_days", ParamType::kInt, "730", 1, 1000000,
+                     "usable days from which a daily series uses the long_daily ensemble"},
                     {"intermittent", ParamType::kString, "sba", -1e300, 1e300,
                      "model for intermittent/lumpy series (ADI > adi_cut)"},
                     {"adi_cut", ParamType::kDouble, "1.32", 1, 1e6,
@@ -150,6 +194,8 @@ Status RegisterAutoModel(ModelRegistry& registry) {
        [](const ParamValues& v) -> std::unique_ptr<ForecastModel> {
          AutoSettings s;
          s.ensemble = SplitList(v.GetString("ensemble"));
+         s.long_daily = SplitList(v.GetString("long_daily"));
+         s.long_days = v.GetInt("long_days");
          s.intermittent_model = v.GetString("intermittent");
          s.adi_cut = v.GetDouble("adi_cut");
          s.min_days = v.GetInt("min_days");
