@@ -8,3 +8,7 @@ echo "== kernels (Google Benchmark)"
 "$BUILD/bench/stockcast_bench" --benchmark_min_time=0.5
 echo "== end to end (UCI Online Retail import, demo)"
 python3 bench/import_uci.py "$BUILD/stockcast"
+echo "== forecasting throughput (store_item_demand, 30,000 generated series)"
+bench/forecast/throughput.sh "$BUILD"
+echo "== M3 accuracy and speed against R's forecast package (needs Rscript + r-cran-forecast)"
+python3 bench/forecast/m3_bench.py --build "$BUILD" --subset 100 --models ets,arima,theta,auto --stockcast-all

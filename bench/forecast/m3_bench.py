@@ -199,10 +199,16 @@ def main():
     if not os.path.exists(DATA):
         print(f"skipped: {os.path.normpath(DATA)} absent")
         return 0
-    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    # Model specs with parameters (auto:ensemble=ets+theta+arima) are separated by ';'.
+    sep = ";" if ";" in args.models else ","
+    models = [m.strip() for m in args.models.split(sep) if m.strip()]
     for m in models:
-        if m not in PAIRS:
-            sys.exit(f"--models: unknown model \"{m}\"; available: {', '.join(PAIRS)}")
+        base = m.split(":")[0]
+        if base not in PAIRS:
+            sys.exit(f"--models: unknown model \"{m}\"; available: {', '.join(PAIRS)} "
+                     "(with parameters: name:k=v, specs separated by ';')")
+        if m != base:
+            PAIRS[m] = None  # a variant has no R peer
     cats = [c.strip() for c in args.categories.split(",") if c.strip()]
     for c in cats:
         if c not in SEASON:

@@ -7,8 +7,10 @@
 namespace stockcast::forecast {
 namespace {
 
+constexpr int kMaxArimaSeason = 24;
+
 struct AutoSettings {
-  std::vector<std::string> ensemble = {"ets", "theta"};
+  std::vector<std::string> ensemble = {"ets", "theta", "arima"};
   std::vector<std::string> long_daily = {"mstl:method=theta", "theta"};
   int long_days = 730;
   std::string intermittent_model = "sba";
@@ -90,6 +92,9 @@ class AutoModel final : public ForecastModel {
                                      : long_daily  ? s_.long_daily
                                                    : s_.ensemble;
     for (const std::string& spec : names) {
+      // auto.arima with a long season (weekly data, m = 52) is slow and rarely better; ets
+      // likewise drops seasonal forms above m = 24, and theta still deseasonalises.
+      if (season_length > kMaxArimaSeason && spec.rfind("arima", 0) == 0) continue;
       auto model = CreateModel(spec);
       if (!model.ok()) continue;  // e.g. a model this build lacks
       const Status fit = (*model)->UsesRegressors()
@@ -176,9 +181,9 @@ Status RegisterAutoModel(ModelRegistry& registry) {
   return registry.Register(
       {"auto",
        "classifies each series (ADI/CV2): intermittent/lumpy -> SBA; smooth/erratic -> the "
-       "mean of an ensemble (point forecasts and quantiles averaged): ets+theta, or for daily "
+       "mean of an ensemble (point forecasts and quantiles averaged): ets+theta+arima, or for daily "
        "series with two years of history MSTL (weekly + yearly) with theta, plus theta",
-       ParamSchema({{"ensemble", ParamType::kString, "ets+theta", -1e300, 1e300,
+       ParamSchema({{"ensemble", ParamType::kString, "ets+theta+arima", -1e300, 1e300,
                      "models combined for smooth/erratic series, joined by '+'; a member's own "
                      "parameters in parentheses, separated by '/': mstl(method=theta)"},
                     {"long_daily", ParamType::kString, "mstl(method=theta)+theta", -1e300, 1e300,

@@ -174,7 +174,9 @@ TEST(ModelRegistryTest, ListsBuiltInModels) {
   // Every family the issues ask for, listed sorted.
   for (const char* name : {"auto", "baseline", "croston", "ets", "holt", "holt_damped",
                            "hw_additive", "hw_multiplicative", "ma", "mean", "naive", "otm", "sba",
-                           "ses", "snaive", "theta", "tsb", "adida", "imapa"}) {
+                           "ses", "snaive", "theta", "tsb", "adida", "imapa", "arima", "stl",
+                           "mstl", "lm_trend", "exp_trend", "drift", "wma", "regression",
+                           "bayes_regression", "dlm"}) {
     EXPECT_NE(names.find(name), std::string::npos) << name << " missing from " << names;
   }
   std::vector<std::string> listed;
