@@ -51,11 +51,35 @@ int CeilDiv10(int w) { return (w + 9) / 10; }
 
 // Loess estimate at position xs (1-based) from y[nleft - 1 .. nright - 1]; weights go to w.
 // Returns false when every weight is zero (then the caller keeps the data value).
+// Without robustness weights, the loess weights depend only on the window's offsets around
+// xs, h, the degree and n, so the interior points of a smooth (same offsets, same h) share
+// them: the last set is kept per thread and reused, leaving one dot product per point. The
+// result is bit-for-bit the same.
+struct LoessWeightCache {
+  double lo = -1, hi = -1, h = -1;
+  int degree = -1, n = -1;
+  bool ok = false;
+  std::vector<double> w;
+};
+
 bool LoessAt(const double* y, int n, int len, int degree, double xs, int nleft, int nright,
              double* w, bool use_rw, const double* rw, double* ys) {
   const double range = static_cast<double>(n) - 1.0;
   double h = std::max(xs - nleft, nright - xs);
   if (len > n) h += static_cast<double>((len - n) / 2);
+  thread_local LoessWeightCache cache;
+  const double lo = xs - nleft, hi = nright - xs;
+  if (!use_rw) {
+    if (cache.lo == lo && cache.hi == hi && cache.h == h && cache.degree == degree &&
+        cache.n == n) {
+      if (!cache.ok) return false;
+      double s = 0.0;
+      const double* cw = cache.w.data();
+      for (int j = nleft; j <= nright; ++j) s += cw[j - nleft] * y[j - 1];
+      *ys = s;
+      return true;
+    }
+  }
   const double h9 = 0.999 * h;
   const double h1 = 0.001 * h;
   double a = 0.0;
@@ -75,7 +99,17 @@ bool LoessAt(const double* y, int n, int len, int degree, double xs, int nleft, 
     }
     w[j - 1] = wj;
   }
-  if (a <= 0.0) return false;
+  if (a <= 0.0) {
+    if (!use_rw) {
+      cache.lo = lo;
+      cache.hi = hi;
+      cache.h = h;
+      cache.degree = degree;
+      cache.n = n;
+      cache.ok = false;
+    }
+    return false;
+  }
   for (int j = nleft; j <= nright; ++j) w[j - 1] /= a;
   if (h > 0.0 && degree > 0) {
     double mean_x = 0.0;
@@ -91,6 +125,15 @@ bool LoessAt(const double* y, int n, int len, int degree, double xs, int nleft, 
   double s = 0.0;
   for (int j = nleft; j <= nright; ++j) s += w[j - 1] * y[j - 1];
   *ys = s;
+  if (!use_rw) {
+    cache.lo = lo;
+    cache.hi = hi;
+    cache.h = h;
+    cache.degree = degree;
+    cache.n = n;
+    cache.ok = true;
+    cache.w.assign(w + nleft - 1, w + nright);
+  }
   return true;
 }
 
