@@ -584,6 +584,7 @@ struct BacktestArgs {
   std::string series;
   std::string db;
   int threads = 0;
+  std::string learning_curve;
   std::string model = "auto";
   int horizon = 28;
   int windows = 3;
@@ -605,6 +606,28 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
   SC_ASSIGN_OR_RETURN(o.backtest.levels, ParseLevels(a.quantiles));
   o.out_path = a.out;
   o.threads = a.threads;
+  if (!a.learning_curve.empty()) {
+    size_t pos = 0;
+    while (pos <= a.learning_curve.size()) {
+      size_t comma = a.learning_curve.find(',', pos);
+      if (comma == std::string::npos) comma = a.learning_curve.size();
+      const std::string item = a.learning_curve.substr(pos, comma - pos);
+      size_t used = 0;
+      int value = -1;
+      try {
+        value = std::stoi(item, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (item.empty() || used != item.size()) {
+        return Error::InvalidArgument(fmt::format(
+            "--learning-curve item \"{}\"; write history lengths as integers, e.g. 28,56,112,0",
+            item));
+      }
+      o.learning_curve.push_back(value);
+      pos = comma + 1;
+    }
+  }
   if (a.series.empty() == a.db.empty()) {
     return Error::InvalidArgument(
         "backtest needs exactly one of --series FILE (a long CSV) or --db FILE (the store)");
@@ -665,6 +688,17 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
                                        {"rmsse", sum->metrics.skipped_rmsse}}}}},
                         {"per_series", per},
                         {"seconds", sum->seconds}};
+    if (!sum->learning_curve.empty()) {
+      nlohmann::json curve = nlohmann::json::array();
+      for (const auto& p : sum->learning_curve) {
+        curve.push_back({{"history", p.history},
+                         {"metrics", metrics_json(p.metrics.mean)},
+                         {"wrmsse", std::isfinite(p.wrmsse) ? nlohmann::json(p.wrmsse)
+                                                            : nlohmann::json()},
+                         {"failed", p.failed}});
+      }
+      j["learning_curve"] = curve;
+    }
     std::cout << j.dump(2) << std::endl;
     return Status::Ok();
   }
@@ -680,6 +714,12 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
   }
   if (sum->failed > 0) {
     std::cout << fmt::format("  {} series failed, e.g. {}\n", sum->failed, sum->failures[0]);
+  }
+  for (const auto& p : sum->learning_curve) {
+    std::cout << fmt::format("  history {:>6}: sMAPE {:.4g}  MASE {:.4g}  RMSSE {:.4g}  WRMSSE {:.4g}\n",
+                             p.history == 0 ? std::string("all") : std::to_string(p.history),
+                             p.metrics.mean.smape, p.metrics.mean.mase, p.metrics.mean.rmsse,
+                             p.wrmsse);
   }
   if (!a.out.empty()) std::cout << "  per-series metrics written to " << a.out << "\n";
   return Status::Ok();
@@ -708,6 +748,8 @@ void AddBacktestCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
   cmd->add_option("--quantiles", args->quantiles, "levels scored by pinball loss and coverage")
       ->capture_default_str();
   cmd->add_option("--out", args->out, "write per-series metrics as CSV");
+  cmd->add_option("--learning-curve", args->learning_curve,
+                  "also score fits limited to these history lengths, e.g. 28,56,112,0 (0 = all)");
   cmd->add_flag("--json", args->json, "print per-series and aggregate metrics as JSON");
   cmd->callback([&global, runner, args]() {
     *runner = [&global, args]() { return JsonAware(args->json, RunBacktestCommand(global, *args)); };

@@ -52,6 +52,10 @@ Status BacktestOptions::Validate() const {
     return Error::InvalidArgument(
         fmt::format("BacktestOptions::season_length = {}; must be >= 1", season_length));
   }
+  if (max_history < 0) {
+    return Error::InvalidArgument(fmt::format(
+        "BacktestOptions::max_history = {}; must be >= 0 (0 = all history)", max_history));
+  }
   for (size_t i = 0; i < levels.size(); ++i) {
     if (!(levels[i] > 0.0 && levels[i] < 1.0)) {
       return Error::InvalidArgument(
@@ -128,12 +132,30 @@ Result<SeriesBacktest> BacktestSeries(std::span<const double> y, std::span<const
     auto created = CreateModel(model);
     if (!created.ok()) return window_error(created.error());
     std::unique_ptr<ForecastModel> fitted = std::move(created).value();
+    // The fitted stretch: [start, o), at most max_history days.
+    const size_t start =
+        options.max_history > 0 && o > static_cast<size_t>(options.max_history)
+            ? o - static_cast<size_t>(options.max_history)
+            : 0;
     const std::span<const uint8_t> train_flags =
-        flags.empty() ? std::span<const uint8_t>() : flags.subspan(0, o);
-    Status fit = fitted->UsesRegressors()
-                     ? fitted->FitWithRegressors(y.subspan(0, o), train_flags,
-                                                 options.season_length, x)
-                     : fitted->Fit(y.subspan(0, o), train_flags, options.season_length);
+        flags.empty() ? std::span<const uint8_t>() : flags.subspan(start, o - start);
+    Status fit = Status::Ok();
+    if (fitted->UsesRegressors()) {
+      Regressors shifted;
+      const Regressors* rx = &x;
+      if (start > 0) {  // regressors and the calendar start where the fitted stretch does
+        shifted.names = x.names;
+        for (const auto& v : x.values) {
+          shifted.values.emplace_back(v.begin() + static_cast<std::ptrdiff_t>(std::min(start, v.size())), v.end());
+        }
+        if (x.first_day) shifted.first_day = *x.first_day + static_cast<int64_t>(start);
+        rx = &shifted;
+      }
+      fit = fitted->FitWithRegressors(y.subspan(start, o - start), train_flags,
+                                      options.season_length, *rx);
+    } else {
+      fit = fitted->Fit(y.subspan(start, o - start), train_flags, options.season_length);
+    }
     if (!fit.ok()) return window_error(fit.error());
     auto predicted = fitted->Predict(options.horizon, options.levels);
     if (!predicted.ok()) return window_error(predicted.error());

@@ -751,11 +751,27 @@ class DriverModel : public ForecastModel, public RegressionReport {
     }
     const size_t k = keep_.size();
     std::vector<double> zx(rows * k);
+    zmin_.assign(k, std::numeric_limits<double>::infinity());
+    zmax_.assign(k, -std::numeric_limits<double>::infinity());
+    zy_max_ = -std::numeric_limits<double>::infinity();
+    double zy_sum = 0, zy_sq = 0;
+    int zy_n = 0;
     for (size_t r = 0; r < rows; ++r) {
+      if (std::isfinite(z[r])) {
+        zy_max_ = std::max(zy_max_, z[r]);
+        zy_sum += z[r];
+        zy_sq += z[r] * z[r];
+        ++zy_n;
+      }
       for (size_t j = 0; j < k; ++j) {
         zx[r * k + j] = (raw[r * k_all + keep_[j]] - center_[j]) / scale_[j];
+        if (std::isfinite(zx[r * k + j]) && std::isfinite(z[r])) {
+          zmin_[j] = std::min(zmin_[j], zx[r * k + j]);
+          zmax_[j] = std::max(zmax_[j], zx[r * k + j]);
+        }
       }
     }
+    zy_var_ = zy_n > 1 ? std::max(0.0, zy_sq / zy_n - (zy_sum / zy_n) * (zy_sum / zy_n)) : 0.0;
     summary_.used_days = used;
     switch (s_.family) {
       case Family::kRidge: return FitRidge(zx, z, rows, k);
@@ -793,14 +809,29 @@ class DriverModel : public ForecastModel, public RegressionReport {
       builder_->Row(n_ + h, row);
       for (size_t j = 0; j < k; ++j) {
         const double v = row[keep_[j]];
-        // A column with no finite value at all: its mean (no effect).
-        zrows[h * k + j] = std::isfinite(v) ? (v - center_[j]) / scale_[j] : 0.0;
+        // A column with no finite value at all: its mean (no effect). A future driver value
+        // outside the range the fit saw is clipped to that range: a linear effect learnt on
+        // prices 9-11 says little about a price of 2, and an unclipped extrapolation on the log
+        // scale can explode (seen on store backtests: 1e60 units).
+        double zv = std::isfinite(v) ? (v - center_[j]) / scale_[j] : 0.0;
+        if (zmin_[j] <= zmax_[j]) zv = std::clamp(zv, zmin_[j], zmax_[j]);
+        zrows[h * k + j] = zv;
       }
     }
     // Predictive location, scale and dof (dof = 0: normal) on the transformed scale.
     std::vector<double> loc(hz), scale(hz);
     double dof = 0.0;
     PredictTransformed(zrows, hz, &loc, &scale, &dof);
+    // Safety net on the log scale: no step above 20 x the largest (1 + demand) the fit saw. A
+    // real effect that large is beyond what these models can learn from the history anyway.
+    if (transform_ == DemandTransform::kLog1p && std::isfinite(zy_max_)) {
+      const double cap = zy_max_ + std::log(20.0);
+      for (size_t h = 0; h < hz; ++h) loc[h] = std::min(loc[h], cap);
+    }
+    // The mean's lognormal correction exp(v / 2) explodes when the predictive variance does
+    // (few usable days, a t with few degrees of freedom); the variance used for the mean is
+    // capped at 4 x the variance of the transformed demand itself.
+    const double v_cap = 4.0 * std::max(zy_var_, 1e-6);
     out.mean.resize(hz);
     out.levels.assign(levels.begin(), levels.end());
     out.quantiles.assign(levels.size(), std::vector<double>(hz, 0.0));
@@ -812,9 +843,10 @@ class DriverModel : public ForecastModel, public RegressionReport {
     }
     for (size_t h = 0; h < hz; ++h) {
       if (dof == 0) {
-        out.mean[h] = MeanOf(transform_, loc[h], scale[h] * scale[h]);
+        out.mean[h] = MeanOf(transform_, loc[h], std::min(scale[h] * scale[h], v_cap));
       } else if (dof > 2) {
-        out.mean[h] = MeanOf(transform_, loc[h], scale[h] * scale[h] * dof / (dof - 2.0));
+        out.mean[h] =
+            MeanOf(transform_, loc[h], std::min(scale[h] * scale[h] * dof / (dof - 2.0), v_cap));
       } else {
         out.mean[h] = Inverse(transform_, loc[h]);
       }
@@ -1118,6 +1150,9 @@ class DriverModel : public ForecastModel, public RegressionReport {
   std::string fallback_why_;
   std::vector<size_t> keep_;
   std::vector<double> center_, scale_;
+  std::vector<double> zmin_, zmax_;  // range of each standardised feature over the fitted days
+  double zy_max_ = 0;                // largest transformed demand fitted
+  double zy_var_ = 0;                // variance of the transformed demand fitted
   RegressionSummary summary_;
   // ridge
   Eigen::MatrixXd evec_;

@@ -42,6 +42,17 @@ forecast::Regressors SeriesRegressors(const forecast::SeriesSet& set, const fore
   return x;
 }
 
+Status CheckLearningCurve(const std::vector<int>& curve) {
+  for (size_t i = 0; i < curve.size(); ++i) {
+    if (curve[i] < 0) {
+      return Error::InvalidArgument(fmt::format(
+          "--learning-curve item {} = {}; history lengths must be >= 0 (0 = all)", i + 1,
+          curve[i]));
+    }
+  }
+  return Status::Ok();
+}
+
 double Seconds(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -65,6 +76,7 @@ Status SeriesForecastOptions::Validate() const {
 
 Status SeriesBacktestOptions::Validate() const {
   SC_RETURN_IF_ERROR(backtest.Validate());
+  SC_RETURN_IF_ERROR(CheckLearningCurve(learning_curve));
   return ValidateCommon(series_path, season_length, model);
 }
 
@@ -239,6 +251,32 @@ Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
     }
     SC_RETURN_IF_ERROR(csv.Close());
   }
+  for (int history : options.learning_curve) {
+    forecast::BacktestOptions limited = bt;
+    limited.max_history = history;
+    std::vector<Result<forecast::SeriesBacktest>> curve(n_series, Error::Internal("not run"));
+    ParallelFor(n_series, options.threads, [&](size_t i) {
+      curve[i] = forecast::BacktestSeries(inputs[i].y, inputs[i].flags, options.model, limited,
+                                          inputs[i].x);
+    });
+    LearningPoint point;
+    point.history = history;
+    std::vector<forecast::PointMetrics> metrics;
+    std::vector<double> curve_weights;
+    for (size_t i = 0; i < n_series; ++i) {
+      if (!curve[i].ok()) {
+        ++point.failed;
+        continue;
+      }
+      if (curve[i]->windows.empty()) continue;
+      metrics.push_back(curve[i]->metrics);
+      curve_weights.push_back(inputs[i].weight);
+    }
+    point.metrics = forecast::Summarise(metrics);
+    point.wrmsse = forecast::WeightedRmsse(metrics, curve_weights);
+    sum.learning_curve.push_back(std::move(point));
+    ReportProgress(progress, fmt::format("learning curve, history {}", history), 1.0);
+  }
   sum.seconds = Seconds(t0);
   return sum;
 }
@@ -266,6 +304,7 @@ Result<SeriesBacktestSummary> RunStoreBacktest(Store& store, const SeriesBacktes
                                                const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   SC_RETURN_IF_ERROR(options.backtest.Validate());
+  SC_RETURN_IF_ERROR(CheckLearningCurve(options.learning_curve));
   SC_RETURN_IF_ERROR(forecast::CreateModel(options.model).status());
   ReportProgress(progress, "loading history", 0.0);
   SC_ASSIGN_OR_RETURN(DemandPanel panel, store.LoadPanel());

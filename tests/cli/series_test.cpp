@@ -185,6 +185,25 @@ TEST(SeriesCliTest, RowsAfterTheLastValueAreTheRegressorsFuture) {
   EXPECT_NE(bad.err.find("none.csv: series \"B\" has no value"), std::string::npos) << bad.err;
 }
 
+TEST(SeriesCliTest, LearningCurveLimitsTheHistory) {
+  const auto dir = TempDir("series-curve");
+  const std::string in = WriteFile(dir / "in.csv", SeriesCsv());
+  const CliRun run = Cli("backtest --series " + Q(in) + " --horizon 6 --windows 2 --season-length 12 "
+                         "--model mean --learning-curve 3,12,0 --json");
+  ASSERT_EQ(run.code, 0) << run.Dump();
+  const auto j = nlohmann::json::parse(run.out);
+  ASSERT_EQ(j["learning_curve"].size(), 3u);
+  EXPECT_EQ(j["learning_curve"][0]["history"], 3);
+  // history 0 = all: the same numbers as the main run.
+  EXPECT_EQ(j["learning_curve"][2]["metrics"], j["aggregate"]["metrics"]);
+  // The mean of the last 3 values of the seasonal series is not the mean of everything: the
+  // limit reaches the model.
+  EXPECT_NE(j["learning_curve"][0]["metrics"]["mae"], j["aggregate"]["metrics"]["mae"]);
+  const CliRun bad = Cli("backtest --series " + Q(in) + " --horizon 6 --learning-curve 3,x");
+  EXPECT_EQ(bad.code, 3) << bad.Dump();
+  EXPECT_NE(bad.err.find("--learning-curve item \"x\""), std::string::npos) << bad.err;
+}
+
 TEST(SeriesCliTest, BacktestRunsOnTheStore) {
   const auto dir = TempDir("series-backtest-db");
   const auto data = dir / "data", db = dir / "store.db";

@@ -594,3 +594,40 @@ TEST(DlmTest, MaximumLikelihoodDiscounts) {
 
 }  // namespace
 }  // namespace stockcast::forecast
+
+namespace stockcast::forecast {
+namespace {
+
+// A future driver far outside the range the fit saw is clipped to that range, so the forecast
+// stays at the size of the history instead of extrapolating a log-linear effect (a store
+// backtest produced 1e60 units before the clip). Demand 20 +- 1 with prices 9.9-10.1 and a
+// weak price effect; the planned price of 0.5 is 20x below anything seen.
+TEST(RegressionModel, FutureDriversOutsideTheSeenRangeAreClipped) {
+  for (const char* spec : {"regression", "bayes_regression", "dlm"}) {
+    SCOPED_TRACE(spec);
+    std::vector<double> y;
+    Regressors x;
+    x.names = {"price"};
+    x.values.assign(1, {});
+    for (int t = 0; t < 120; ++t) {
+      const double price = 10.0 + 0.1 * ((t % 3) - 1);
+      x.values[0].push_back(price);
+      y.push_back(20.0 - 3.0 * (price - 10.0) + ((t * 7) % 5 - 2) * 0.5);
+    }
+    for (int h = 0; h < 7; ++h) x.values[0].push_back(0.5);
+    auto model = CreateModel(spec);
+    ASSERT_TRUE(model.ok());
+    ASSERT_TRUE((*model)->FitWithRegressors(y, {}, 1, x).ok());
+    auto f = (*model)->Predict(7, std::vector<double>{0.05, 0.95});
+    ASSERT_TRUE(f.ok());
+    for (int h = 0; h < 7; ++h) {
+      // At the clipped price 9.9 the history says 20.3 +- noise.
+      EXPECT_LT(f->mean[static_cast<size_t>(h)], 25.0);
+      EXPECT_GT(f->mean[static_cast<size_t>(h)], 15.0);
+      EXPECT_LT(f->quantiles[1][static_cast<size_t>(h)], 30.0);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace stockcast::forecast

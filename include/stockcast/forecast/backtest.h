@@ -28,6 +28,10 @@ struct BacktestOptions {
   int windows = 3;
   int step = 0;  // 0 = horizon (non-overlapping windows)
   int season_length = 7;
+  // Fit on at most this many days before each origin (0 = all of them): the learning curve
+  // runs the same windows with growing limits. Scores and their scales (MASE, RMSSE) still
+  // use the whole history, so runs with different limits compare.
+  int max_history = 0;
   std::vector<double> levels = {0.05, 0.5, 0.95};  // scored by pinball loss; the outermost
                                                    // symmetric pair also by coverage
   // Errors: horizon < 1, windows < 1, step < 0, season_length < 1, a level outside (0, 1),

@@ -50,12 +50,23 @@ struct SeriesBacktestOptions {
   forecast::BacktestOptions backtest;  // horizon, windows, step, levels
   std::string out_path;   // optional per-series metrics CSV
   int threads = 0;        // series backtested in parallel; 0 = all cores
+  // Learning curve: the same backtest again with the fit limited to each of these history
+  // lengths (days or periods before each origin; 0 = all), e.g. {28, 56, 112, 224, 0}.
+  std::vector<int> learning_curve;
   Status Validate() const;
 };
 
 struct SeriesBacktestResult {
   std::string id;
   forecast::SeriesBacktest result;
+};
+
+// One point of the learning curve: accuracy when the models see at most `history` steps.
+struct LearningPoint {
+  int history = 0;  // 0 = all
+  forecast::MetricsSummary metrics;
+  double wrmsse = 0;
+  size_t failed = 0;
 };
 
 struct SeriesBacktestSummary {
@@ -67,6 +78,7 @@ struct SeriesBacktestSummary {
   double coverage = 0, width = 0, nominal = 0;  // mean over series (outermost pair)
   size_t failed = 0;                 // series whose backtest returned an error (counted)
   std::vector<std::string> failures; // "id: message", at most 10
+  std::vector<LearningPoint> learning_curve;  // when asked for, in the order given
   double seconds = 0;
 };
 
