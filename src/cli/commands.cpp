@@ -585,6 +585,7 @@ struct BacktestArgs {
   std::string db;
   int threads = 0;
   std::string learning_curve;
+  std::string html;
   std::string model = "auto";
   int horizon = 28;
   int windows = 3;
@@ -606,6 +607,8 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
   SC_ASSIGN_OR_RETURN(o.backtest.levels, ParseLevels(a.quantiles));
   o.out_path = a.out;
   o.threads = a.threads;
+  o.html_path = a.html;
+  if (!a.html.empty()) SC_RETURN_IF_ERROR(EnsureParentDir(a.html, "--html"));
   if (!a.learning_curve.empty()) {
     size_t pos = 0;
     while (pos <= a.learning_curve.size()) {
@@ -722,6 +725,7 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
                              p.wrmsse);
   }
   if (!a.out.empty()) std::cout << "  per-series metrics written to " << a.out << "\n";
+  if (!a.html.empty()) std::cout << "  charts written to " << a.html << "\n";
   return Status::Ok();
 }
 
@@ -748,6 +752,8 @@ void AddBacktestCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
   cmd->add_option("--quantiles", args->quantiles, "levels scored by pinball loss and coverage")
       ->capture_default_str();
   cmd->add_option("--out", args->out, "write per-series metrics as CSV");
+  cmd->add_option("--html", args->html,
+                  "write charts of forecasts against actuals (top series by revenue) as HTML");
   cmd->add_option("--learning-curve", args->learning_curve,
                   "also score fits limited to these history lengths, e.g. 28,56,112,0 (0 = all)");
   cmd->add_flag("--json", args->json, "print per-series and aggregate metrics as JSON");

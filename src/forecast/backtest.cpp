@@ -179,6 +179,17 @@ Result<SeriesBacktest> BacktestSeries(std::span<const double> y, std::span<const
     window.origin = o;
     window.fallback = f.fallback;
     window.metrics = ComputePointMetrics(actual, f.mean, train, options.season_length);
+    if (options.keep_forecasts) {
+      window.mean = f.mean;
+      const size_t nl = options.levels.size();
+      for (size_t l = 0; l < nl / 2; ++l) {
+        if (std::abs(options.levels[l] + options.levels[nl - 1 - l] - 1.0) < 1e-9) {
+          window.lower = f.quantiles[l];
+          window.upper = f.quantiles[nl - 1 - l];
+          break;
+        }
+      }
+    }
     out.windows.push_back(std::move(window));
 
     const double mase_scale = MaseScale(train, options.season_length);

@@ -63,6 +63,9 @@ class SvgChart {
     y_max_ = step_ * std::ceil(std::max(y_max, 1.0) * 1.05 / step_);
   }
 
+  // Label the x axis with integer periods from `first` instead of dates.
+  void UsePeriods(int64_t first) { period0_ = first; }
+
   double X(double day) const { return kLeft + day / (days_ - 1) * (kWidth - kLeft - kRight); }
   double Y(double v) const { return kTop + (1.0 - v / y_max_) * (kHeight - kTop - kBottom); }
   double XOf(Date d) const { return X(d - base_); }
@@ -154,7 +157,8 @@ class SvgChart {
       const int day = (days_ - 1) * i / ticks;
       axes += fmt::format(
           R"(<text x="{:.1f}" y="{}" font-size="10" fill="#616e7c" text-anchor="middle">{}</text>)",
-          X(day), kHeight - kBottom + 14, (base_ + day).ToString());
+          X(day), kHeight - kBottom + 14,
+          period0_ ? std::to_string(*period0_ + day) : (base_ + day).ToString());
     }
     axes += fmt::format(
         R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#9aa5b1"/>)", kLeft,
@@ -171,6 +175,7 @@ class SvgChart {
   int days_;
   double y_max_ = 1.0;
   double step_ = 1.0;
+  std::optional<int64_t> period0_;
   std::string body_;
 };
 
@@ -613,6 +618,81 @@ Status WriteHtmlReport(Store& store, const std::string& path, const ReportOption
   out << html;
   out.close();
   if (!out) return Error::Unavailable(fmt::format("writing report to {} failed", path));
+  return Status::Ok();
+}
+
+Status WriteBacktestHtml(const std::string& path, const std::string& title,
+                         const std::vector<std::string>& summary,
+                         const std::vector<BacktestChart>& charts) {
+  std::string html;
+  html += R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">)";
+  html += R"(<meta name="viewport" content="width=device-width, initial-scale=1">)";
+  html += "<title>" + HtmlEscape(title) + "</title><style>";
+  html += kCss;
+  html += "</style></head><body>";
+  html += "<h1>" + HtmlEscape(title) + "</h1>";
+  for (const std::string& line : summary) html += "<p>" + HtmlEscape(line) + "</p>";
+  html += Legend({{"#1f2933", "actual"}, {"#2563eb", "forecast mean"},
+                  {"#2563eb", "interval (outermost quantile pair)"}});
+  for (const BacktestChart& c : charts) {
+    if (c.windows.empty() || c.y.empty()) continue;
+    const size_t n = c.y.size();
+    size_t first_origin = n;
+    size_t last_end = 0;
+    for (const auto& w : c.windows) {
+      first_origin = std::min(first_origin, w.origin);
+      last_end = std::max(last_end, w.origin + w.mean.size());
+    }
+    last_end = std::min(last_end, n);
+    const size_t span = last_end > first_origin ? last_end - first_origin : 1;
+    const size_t from = first_origin > span ? first_origin - span : 0;
+    // Dates stand in for periods (day index from the first drawn step) when the series has
+    // none; the axis then shows the periods.
+    const Date base = c.start ? *c.start + static_cast<int32_t>(from) : Date::FromDays(0);
+    double y_max = 1.0;
+    for (size_t t = from; t < last_end; ++t) {
+      if (std::isfinite(c.y[t])) y_max = std::max(y_max, c.y[t]);
+    }
+    for (const auto& w : c.windows) {
+      for (double v : w.upper) y_max = std::max(y_max, std::isfinite(v) ? v : 0.0);
+      for (double v : w.mean) y_max = std::max(y_max, std::isfinite(v) ? v : 0.0);
+    }
+    SvgChart chart(base, static_cast<int>(last_end - from), y_max);
+    if (!c.start) chart.UsePeriods(c.period0 + static_cast<int64_t>(from));
+    std::vector<Date> dates;
+    std::vector<double> actual;
+    for (size_t t = from; t < last_end; ++t) {
+      dates.push_back(base + static_cast<int32_t>(t - from));
+      actual.push_back(c.y[t]);
+    }
+    for (const auto& w : c.windows) {
+      std::vector<Date> wd;
+      for (size_t h = 0; h < w.mean.size() && w.origin + h < last_end; ++h) {
+        wd.push_back(base + static_cast<int32_t>(w.origin + h - from));
+      }
+      if (!w.lower.empty() && w.lower.size() >= wd.size()) {
+        chart.Band(wd, std::vector<double>(w.lower.begin(), w.lower.begin() + static_cast<std::ptrdiff_t>(wd.size())),
+                   std::vector<double>(w.upper.begin(), w.upper.begin() + static_cast<std::ptrdiff_t>(wd.size())),
+                   "#2563eb");
+      }
+      chart.Line(wd, std::vector<double>(w.mean.begin(), w.mean.begin() + static_cast<std::ptrdiff_t>(wd.size())),
+                 "#2563eb", 1.8, true);
+      chart.VLine(base + static_cast<int32_t>(w.origin - from), "origin");
+    }
+    chart.Line(dates, actual, "#1f2933", 1.4, false);
+    html += "<h2>" + HtmlEscape(c.id) + "</h2>";
+    if (!c.note.empty()) html += R"(<p class="muted">)" + HtmlEscape(c.note) + "</p>";
+    html += chart.Finish(c.id + ": backtest forecasts against actuals");
+  }
+  html += "</body></html>\n";
+  std::error_code ec;
+  const std::filesystem::path target(path);
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);
+  std::ofstream out(target, std::ios::binary | std::ios::trunc);
+  if (!out) return Error::InvalidArgument(fmt::format("cannot write backtest charts to {}", path));
+  out << html;
+  out.close();
+  if (!out) return Error::Unavailable(fmt::format("writing backtest charts to {} failed", path));
   return Status::Ok();
 }
 

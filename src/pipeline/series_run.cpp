@@ -3,7 +3,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <mutex>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -11,6 +13,7 @@
 #include "stockcast/forecast/model.h"
 #include "stockcast/io/csv_writer.h"
 #include "stockcast/pipeline/forecast_run.h"
+#include "stockcast/pipeline/report_html.h"
 
 namespace stockcast::pipeline {
 namespace {
@@ -153,6 +156,8 @@ struct BacktestInput {
   std::vector<uint8_t> flags;
   forecast::Regressors x;
   double weight = NAN;  // WRMSSE weight: revenue (or units) over the last 28 training days
+  std::optional<Date> start;  // first day (dated series); unset: periods from period0
+  int64_t period0 = 1;
 };
 
 // M5's weight: sum over the last 28 days before the first backtest origin of price x units
@@ -178,9 +183,10 @@ double RevenueWeight(std::span<const double> y, const forecast::Regressors& x, s
 // Backtests every input in parallel and aggregates in input order.
 Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
                                           const SeriesBacktestOptions& options,
-                                          const forecast::BacktestOptions& bt,
+                                          forecast::BacktestOptions bt,
                                           const ProgressFn& progress,
                                           std::chrono::steady_clock::time_point t0) {
+  bt.keep_forecasts = bt.keep_forecasts || !options.html_path.empty();
   SeriesBacktestSummary sum;
   std::vector<forecast::PointMetrics> per_series;
   std::vector<double> weights;
@@ -251,6 +257,50 @@ Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
     }
     SC_RETURN_IF_ERROR(csv.Close());
   }
+  if (!options.html_path.empty()) {
+    std::vector<size_t> order;
+    for (size_t i = 0; i < sum.series.size(); ++i) {
+      if (!sum.series[i].result.windows.empty()) order.push_back(i);
+    }
+    std::map<std::string, size_t> input_of;
+    for (size_t i = 0; i < inputs.size(); ++i) input_of[inputs[i].id] = i;
+    auto weight = [&](size_t i) {
+      const double w = inputs[input_of[sum.series[i].id]].weight;
+      return std::isfinite(w) ? w : -1.0;
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return weight(a) > weight(b); });
+    if (order.size() > static_cast<size_t>(std::max(options.html_series, 0))) {
+      order.resize(static_cast<size_t>(std::max(options.html_series, 0)));
+    }
+    std::vector<BacktestChart> charts;
+    for (size_t i : order) {
+      const BacktestInput& in = inputs[input_of[sum.series[i].id]];
+      BacktestChart c;
+      c.id = in.id;
+      c.start = in.start;
+      c.period0 = in.period0;
+      c.y = in.y;
+      for (size_t t = 0; t < c.y.size() && t < in.flags.size(); ++t) {
+        if ((in.flags[t] & forecast::kUnusableDayMask) != 0) c.y[t] = NAN;
+      }
+      c.windows = sum.series[i].result.windows;
+      const auto& m = sum.series[i].result.metrics;
+      c.note = fmt::format("sMAPE {:.2f}, MASE {:.3f}, RMSSE {:.3f}, coverage {:.0f}%", m.smape,
+                           m.mase, m.rmsse, 100 * sum.series[i].result.interval.coverage);
+      charts.push_back(std::move(c));
+    }
+    const auto& m = sum.metrics.mean;
+    const std::vector<std::string> lines = {
+        fmt::format("Model {}: {} series, {} windows of {} steps (step {}).", options.model,
+                    sum.series.size(), bt.windows, bt.horizon, bt.step > 0 ? bt.step : bt.horizon),
+        fmt::format("Mean over series: sMAPE {:.2f}, MASE {:.3f}, RMSSE {:.3f}, WRMSSE {:.3f}, "
+                    "interval coverage {:.1f}% (nominal {:.0f}%).",
+                    m.smape, m.mase, m.rmsse, sum.wrmsse, 100 * sum.coverage, 100 * sum.nominal),
+        fmt::format("Charted: the {} series with the most revenue (units without prices).",
+                    charts.size())};
+    SC_RETURN_IF_ERROR(WriteBacktestHtml(options.html_path, "stockcast backtest", lines, charts));
+  }
   for (int history : options.learning_curve) {
     forecast::BacktestOptions limited = bt;
     limited.max_history = history;
@@ -295,7 +345,16 @@ Result<SeriesBacktestSummary> RunSeriesBacktest(const SeriesBacktestOptions& opt
   inputs.reserve(set.series.size());
   for (forecast::InputSeries& s : set.series) {
     forecast::Regressors x = SeriesRegressors(set, s);
-    inputs.push_back({s.id, std::move(s.y), {}, std::move(x)});
+    BacktestInput in;
+    in.id = s.id;
+    in.y = std::move(s.y);
+    in.x = std::move(x);
+    if (set.dated) {
+      in.start = Date::FromDays(static_cast<int32_t>(s.start));
+    } else {
+      in.period0 = s.start;
+    }
+    inputs.push_back(std::move(in));
   }
   return BacktestAll(inputs, options, bt, progress, t0);
 }
@@ -321,9 +380,13 @@ Result<SeriesBacktestSummary> RunStoreBacktest(Store& store, const SeriesBacktes
     const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
     const auto flags = std::as_const(panel).flags(s);
     const SeriesKey& key = panel.key(s);
-    inputs.push_back({SeriesId(key.sku, key.location),
-                      std::vector<double>(demand.begin(), demand.end()),
-                      std::vector<uint8_t>(flags.begin(), flags.end()), PanelRegressors(panel, s)});
+    BacktestInput in;
+    in.id = SeriesId(key.sku, key.location);
+    in.y.assign(demand.begin(), demand.end());
+    in.flags.assign(flags.begin(), flags.end());
+    in.x = PanelRegressors(panel, s);
+    in.start = panel.start();
+    inputs.push_back(std::move(in));
   }
   return BacktestAll(inputs, options, bt, progress, t0);
 }

@@ -204,6 +204,31 @@ TEST(SeriesCliTest, LearningCurveLimitsTheHistory) {
   EXPECT_NE(bad.err.find("--learning-curve item \"x\""), std::string::npos) << bad.err;
 }
 
+TEST(SeriesCliTest, BacktestChartsForecastsAgainstActuals) {
+  const auto dir = TempDir("series-html");
+  const std::string in = WriteFile(dir / "in.csv", SeriesCsv());
+  const auto html = dir / "charts" / "bt.html";
+  const CliRun run = Cli("backtest --series " + Q(in) + " --horizon 6 --windows 2 --season-length 12 "
+                         "--model theta --html " + Q(html));
+  ASSERT_EQ(run.code, 0) << run.Dump();
+  const std::string page = ReadFile(html);
+  // Both series charted (units as weights: the seasonal series S sells more, so it comes
+  // first), each with its two windows' origins and interval bands, x axis in periods.
+  const size_t s_pos = page.find("<h2>S</h2>"), f_pos = page.find("<h2>F</h2>");
+  ASSERT_NE(s_pos, std::string::npos) << page.substr(0, 400);
+  ASSERT_NE(f_pos, std::string::npos);
+  EXPECT_LT(s_pos, f_pos);
+  size_t svgs = 0, origins = 0, bands = 0;
+  for (size_t p = page.find("<svg"); p != std::string::npos; p = page.find("<svg", p + 1)) ++svgs;
+  for (size_t p = page.find(">origin<"); p != std::string::npos; p = page.find(">origin<", p + 1)) ++origins;
+  for (size_t p = page.find("fill-opacity"); p != std::string::npos; p = page.find("fill-opacity", p + 1)) ++bands;
+  EXPECT_EQ(svgs, 2u);
+  EXPECT_EQ(origins, 4u);
+  EXPECT_EQ(bands, 4u);
+  // Drawn from period 25: the 12 periods of the windows (37..48) and as many before.
+  EXPECT_NE(page.find(">25<"), std::string::npos) << "period labels on the x axis";
+}
+
 TEST(SeriesCliTest, BacktestRunsOnTheStore) {
   const auto dir = TempDir("series-backtest-db");
   const auto data = dir / "data", db = dir / "store.db";

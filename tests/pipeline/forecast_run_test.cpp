@@ -86,10 +86,10 @@ TEST(RunForecast, RejectsBadModelsAndOptionsBeforeStartingARun) {
   FakeStore store;
   stockcast::testing::FillWorld(store);
   ForecastRunOptions options;
-  options.model = "arima2";
+  options.model = "arima3";
   auto r = RunForecast(store, options);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("unknown model \"arima2\"; available: adida, auto, baseline"),
+  EXPECT_NE(r.error().message.find("unknown model \"arima3\"; available: adida, arima, auto, baseline"),
             std::string::npos);
   options.model = "baseline:windw=3";
   r = RunForecast(store, options);

@@ -32,6 +32,9 @@ struct BacktestOptions {
   // runs the same windows with growing limits. Scores and their scales (MASE, RMSSE) still
   // use the whole history, so runs with different limits compare.
   int max_history = 0;
+  // Keep each window's forecast path (mean and the outermost symmetric quantile pair) in
+  // WindowResult, for charts.
+  bool keep_forecasts = false;
   std::vector<double> levels = {0.05, 0.5, 0.95};  // scored by pinball loss; the outermost
                                                    // symmetric pair also by coverage
   // Errors: horizon < 1, windows < 1, step < 0, season_length < 1, a level outside (0, 1),
@@ -44,6 +47,9 @@ struct WindowResult {
   size_t origin = 0;          // index of the first forecast step in the series
   PointMetrics metrics;
   std::string fallback;       // the model's fallback note for this window, if any
+  // With BacktestOptions::keep_forecasts: the forecast mean and the outermost symmetric
+  // quantile pair (empty when the levels have none), one value per step.
+  std::vector<double> mean, lower, upper;
 };
 
 struct SeriesBacktest {

@@ -2,9 +2,14 @@
 // `stockcast report`: one self-contained HTML page (inline CSS and SVG, no scripts, no
 // network) with what to order today, the riskiest SKUs, history/forecast and projected-stock
 // charts for a few SKUs, and the cleaning report of the latest import.
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "stockcast/core/date.h"
 #include "stockcast/core/error.h"
+#include "stockcast/forecast/backtest.h"
 #include "stockcast/store/store.h"
 
 namespace stockcast::pipeline {
@@ -23,5 +28,23 @@ Status WriteHtmlReport(Store& store, const std::string& path, const ReportOption
 
 // &, <, >, " and ' as entities.
 std::string HtmlEscape(std::string_view text);
+
+// One series of a backtest chart: its history and the windows' forecasts
+// (forecast::BacktestOptions::keep_forecasts).
+struct BacktestChart {
+  std::string id;
+  std::optional<Date> start;      // first day of y; unset: integer periods from `period0`
+  int64_t period0 = 1;
+  std::vector<double> y;          // the whole series (NaN = not usable)
+  std::vector<forecast::WindowResult> windows;
+  std::string note;               // e.g. "sMAPE 12.3, MASE 0.81"
+};
+
+// A self-contained HTML page: `summary` lines, then per series the actuals over the backtest
+// span (plus as much history again) with every window's forecast mean and interval band.
+// Errors: an unwritable path.
+Status WriteBacktestHtml(const std::string& path, const std::string& title,
+                         const std::vector<std::string>& summary,
+                         const std::vector<BacktestChart>& charts);
 
 }  // namespace stockcast::pipeline

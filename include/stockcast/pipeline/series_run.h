@@ -53,6 +53,10 @@ struct SeriesBacktestOptions {
   // Learning curve: the same backtest again with the fit limited to each of these history
   // lengths (days or periods before each origin; 0 = all), e.g. {28, 56, 112, 224, 0}.
   std::vector<int> learning_curve;
+  // Charts of forecasts against actuals (HTML) for the `html_series` series with the most
+  // revenue (units without prices); empty = none.
+  std::string html_path;
+  int html_series = 6;
   Status Validate() const;
 };
 
