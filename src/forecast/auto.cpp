@@ -11,6 +11,7 @@ constexpr int kMaxArimaSeason = 24;
 
 struct AutoSettings {
   std::vector<std::string> ensemble = {"ets", "theta", "arima"};
+  std::vector<std::string> daily = {"ets", "theta"};
   std::vector<std::string> long_daily = {"mstl:method=theta", "theta"};
   int long_days = 730;
   std::string intermittent_model = "sba";
@@ -87,9 +88,13 @@ class AutoModel final : public ForecastModel {
                                   : (cv2 > 0.49 ? "erratic" : "smooth");
     // Long daily histories carry a yearly season as well as the weekly one, which only a
     // decomposition with both periods (MSTL) represents.
-    const bool long_daily = season_length == 7 && series.usable >= s_.long_days;
+    // Daily data (season 7) leaves auto.arima out: its search over weekly seasonal orders costs
+    // ~0.2 s a series (100x ets + theta), too much for every SKU of a shop.
+    const bool daily = season_length == 7;
+    const bool long_daily = daily && series.usable >= s_.long_days;
     std::vector<std::string> names = intermittent_ ? std::vector<std::string>{s_.intermittent_model}
                                      : long_daily  ? s_.long_daily
+                                     : daily       ? s_.daily
                                                    : s_.ensemble;
     for (const std::string& spec : names) {
       // auto.arima with a long season (weekly data, m = 52) is slow and rarely better; ets
@@ -181,11 +186,14 @@ Status RegisterAutoModel(ModelRegistry& registry) {
   return registry.Register(
       {"auto",
        "classifies each series (ADI/CV2): intermittent/lumpy -> SBA; smooth/erratic -> the "
-       "mean of an ensemble (point forecasts and quantiles averaged): ets+theta+arima, or for daily "
-       "series with two years of history MSTL (weekly + yearly) with theta, plus theta",
+       "mean of an ensemble (point forecasts and quantiles averaged): ets+theta+arima; daily "
+       "series (season 7) ets+theta, or with two years of history MSTL (weekly + yearly) with "
+       "theta, plus theta",
        ParamSchema({{"ensemble", ParamType::kString, "ets+theta+arima", -1e300, 1e300,
                      "models combined for smooth/erratic series, joined by '+'; a member's own "
                      "parameters in parentheses, separated by '/': mstl(method=theta)"},
+                    {"daily", ParamType::kString, "ets+theta", -1e300, 1e300,
+                     "the ensemble for series with season 7 and fewer than long_days usable days"},
                     {"long_daily", ParamType::kString, "mstl(method=theta)+theta", -1e300, 1e300,
                      "the ensemble for series with season 7 and at least long_days usable days"},
                     {"long_days", ParamType::kInt, "730", 1, 1000000,
@@ -199,6 +207,7 @@ Status RegisterAutoModel(ModelRegistry& registry) {
        [](const ParamValues& v) -> std::unique_ptr<ForecastModel> {
          AutoSettings s;
          s.ensemble = SplitList(v.GetString("ensemble"));
+         s.daily = SplitList(v.GetString("daily"));
          s.long_daily = SplitList(v.GetString("long_daily"));
          s.long_days = v.GetInt("long_days");
          s.intermittent_model = v.GetString("intermittent");
