@@ -285,10 +285,17 @@ Status RunSeriesForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
     return Status::Ok();
   }
   if (!g.quiet) {
+    // The most frequent fitted forms (all of them are in --json and the CSV's model column).
+    std::vector<std::pair<size_t, std::string>> forms;
+    for (const auto& [form, count] : sum->chosen) forms.emplace_back(count, form);
+    std::stable_sort(forms.begin(), forms.end(),
+                     [](const auto& x, const auto& y) { return x.first > y.first; });
     std::string chosen;
-    for (const auto& [form, count] : sum->chosen) {
-      chosen += fmt::format("{}{} x {}", chosen.empty() ? "" : ", ", count, form);
+    constexpr size_t kShown = 4;
+    for (size_t i = 0; i < forms.size() && i < kShown; ++i) {
+      chosen += fmt::format("{}{} x {}", i ? ", " : "", forms[i].first, forms[i].second);
     }
+    if (forms.size() > kShown) chosen += fmt::format(", {} other forms", forms.size() - kShown);
     std::cout << fmt::format("Forecast {} series x {} steps with {} in {:.2f} s ({}) -> {}\n",
                              sum->series, o.horizon, o.model, sum->seconds, chosen, o.out_path);
     if (sum->fallbacks > 0) {
@@ -317,7 +324,7 @@ Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
   o.threads = a.threads;
   SC_RETURN_IF_ERROR(o.Validate());
   // Check the model spec before touching the store: a typo should say so, whatever the db.
-  SC_RETURN_IF_ERROR(forecast::CreateModel(o.model).status());
+  SC_RETURN_IF_ERROR(forecast::CheckModelSpec(o.model));
   SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
   SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
   ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
@@ -639,7 +646,7 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
     SC_RETURN_IF_ERROR(o.Validate());
   } else {
     SC_RETURN_IF_ERROR(o.backtest.Validate());
-    SC_RETURN_IF_ERROR(forecast::CreateModel(o.model).status());
+    SC_RETURN_IF_ERROR(forecast::CheckModelSpec(o.model));
   }
   if (!a.out.empty()) SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
   std::unique_ptr<Store> store;

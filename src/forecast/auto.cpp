@@ -101,7 +101,11 @@ class AutoModel final : public ForecastModel {
       // likewise drops seasonal forms above m = 24, and theta still deseasonalises.
       if (season_length > kMaxArimaSeason && spec.rfind("arima", 0) == 0) continue;
       auto model = CreateModel(spec);
-      if (!model.ok()) continue;  // e.g. a model this build lacks
+      if (!model.ok()) {  // a misspelt member is a setting error, not a data problem
+        Error e = model.error();
+        e.message = fmt::format("auto: ensemble member \"{}\": {}", spec, e.message);
+        return e;
+      }
       const Status fit = (*model)->UsesRegressors()
                              ? (*model)->FitWithRegressors(y, flags, season_length, x_)
                              : (*model)->Fit(y, flags, season_length);
@@ -167,6 +171,13 @@ class AutoModel final : public ForecastModel {
   }
 
   std::string Chosen() const override { return chosen_.empty() ? "auto" : chosen_; }
+  std::vector<std::string> MemberSpecs() const override {
+    std::vector<std::string> out = s_.ensemble;
+    out.insert(out.end(), s_.daily.begin(), s_.daily.end());
+    out.insert(out.end(), s_.long_daily.begin(), s_.long_daily.end());
+    out.push_back(s_.intermittent_model);
+    return out;
+  }
 
  private:
   AutoSettings s_;

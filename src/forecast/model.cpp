@@ -276,6 +276,49 @@ std::vector<const ModelInfo*> ListModels() { return ModelRegistry::Global().List
 
 namespace stockcast::forecast {
 
+namespace {
+
+Status CheckSpec(std::string_view spec, bool top) {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<ForecastModel> created, CreateModel(spec));
+  const std::vector<std::string> members = created->MemberSpecs();
+  for (const std::string& member : members) {
+    if (member == spec) continue;
+    const Status checked = CheckSpec(member, false);
+    if (!checked.ok()) {
+      Error e = checked.error();
+      e.message = fmt::format("model spec \"{}\", member: {}", spec, e.message);
+      return e;
+    }
+  }
+  // Probes: short daily and monthly shapes, and for an ensemble a long daily one, since a model
+  // may read a setting only for some kinds of series (auto's daily / long_daily / general
+  // ensembles). Members get the short probes only (auto.arima on 800 daily values is slow).
+  struct Probe {
+    size_t n;
+    int season;
+  };
+  std::vector<Probe> probes = {{60, 7}, {60, 12}};
+  if (top && !members.empty()) probes.push_back({800, 7});
+  for (const Probe probe : probes) {
+    std::vector<double> y(probe.n);
+    for (size_t t = 0; t < y.size(); ++t) {
+      y[t] = 20.0 + 5.0 * static_cast<double>((t * 3) % 7) + 0.01 * static_cast<double>(t);
+    }
+    SC_ASSIGN_OR_RETURN(std::unique_ptr<ForecastModel> model, CreateModel(spec));
+    const Status fit = model->Fit(y, {}, probe.season);
+    if (!fit.ok()) {
+      Error e = fit.error();
+      e.message = fmt::format("model spec \"{}\": {}", spec, e.message);
+      return e;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckModelSpec(std::string_view spec) { return CheckSpec(spec, true); }
+
 RobustForecast ForecastOrFallback(const std::string& spec, std::span<const double> y,
                                   std::span<const uint8_t> flags, int season_length,
                                   const Regressors& x, int horizon,

@@ -158,10 +158,8 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
                                        const ProgressFn& progress) {
   SC_RETURN_IF_ERROR(options.Validate());
   SC_ASSIGN_OR_RETURN(forecast::ModelSpec spec, forecast::ParseModelSpec(options.model));
-  {  // Reject an unknown model or parameter before touching the store.
-    auto probe = forecast::CreateModel(options.model);
-    if (!probe.ok()) return probe.error();
-  }
+  // Reject an unknown model, parameter or setting before touching the store.
+  SC_RETURN_IF_ERROR(forecast::CheckModelSpec(options.model));
   const std::string canonical = spec.ToString();
 
   ReportProgress(progress, "loading history", 0.0);

@@ -27,7 +27,7 @@ Status ValidateCommon(const std::string& path, int season_length, std::string_vi
         "--season-length = {}; must be in [1, 1000] (0 = 7 for dated series, 1 for periods)",
         season_length));
   }
-  return forecast::CreateModel(model).status();
+  return forecast::CheckModelSpec(model);
 }
 
 int SeasonFor(const forecast::SeriesSet& set, int season_length) {
@@ -364,7 +364,7 @@ Result<SeriesBacktestSummary> RunStoreBacktest(Store& store, const SeriesBacktes
   const auto t0 = std::chrono::steady_clock::now();
   SC_RETURN_IF_ERROR(options.backtest.Validate());
   SC_RETURN_IF_ERROR(CheckLearningCurve(options.learning_curve));
-  SC_RETURN_IF_ERROR(forecast::CreateModel(options.model).status());
+  SC_RETURN_IF_ERROR(forecast::CheckModelSpec(options.model));
   ReportProgress(progress, "loading history", 0.0);
   SC_ASSIGN_OR_RETURN(DemandPanel panel, store.LoadPanel());
   if (panel.num_series() == 0 || panel.num_days() == 0) {

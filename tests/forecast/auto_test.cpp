@@ -86,5 +86,22 @@ TEST(AutoModel, RegressorsReachMembersThatUseThem) {
   EXPECT_NEAR(f->mean[3], 20, 2);
 }
 
+TEST(CheckModelSpec, SettingsReadAtFitAreCheckedBeforeARun) {
+  EXPECT_TRUE(CheckModelSpec("auto").ok());
+  EXPECT_TRUE(CheckModelSpec("arima:order=1-1-1").ok());
+  // A misspelt member of the general ensemble.
+  const Status member = CheckModelSpec("auto:ensemble=ets+thetta");
+  ASSERT_FALSE(member.ok());
+  EXPECT_NE(member.error().message.find("member: unknown model \"thetta\""),
+            std::string::npos)
+      << member.error().message;
+  // A member whose own setting is wrong (mstl reads `method` when fitting).
+  EXPECT_FALSE(CheckModelSpec("auto:long_daily=mstl(method=thetaa)").ok());
+  const Status order = CheckModelSpec("arima:order=1-x-1");
+  ASSERT_FALSE(order.ok());
+  EXPECT_NE(order.error().message.find("model spec \"arima:order=1-x-1\""), std::string::npos);
+  EXPECT_FALSE(CheckModelSpec("nosuchmodel").ok());
+}
+
 }  // namespace
 }  // namespace stockcast::forecast

@@ -84,6 +84,8 @@ class ForecastModel {
   // What was fitted, for reports: the model's form when it chooses one (e.g. "ETS(M,A,M)" for
   // ets), else its name. Valid after Fit.
   virtual std::string Chosen() const { return std::string(name()); }
+  // Specs of the models this one combines (an ensemble's members), for CheckModelSpec.
+  virtual std::vector<std::string> MemberSpecs() const { return {}; }
 };
 
 using ModelFactory = std::function<std::unique_ptr<ForecastModel>(const ParamValues& params)>;
@@ -175,6 +177,12 @@ RobustForecast ForecastOrFallback(const std::string& spec, std::span<const doubl
                                   std::span<const uint8_t> flags, int season_length,
                                   const Regressors& x, int horizon,
                                   std::span<const double> levels);
+
+// Checks a spec before a run: it must create (known model and parameters, values in bounds)
+// and fit small well-behaved probe series (60 and 800 daily values, 60 monthly ones). Models
+// read some string parameters only when fitting (arima's order, mstl's periods, regression's
+// lags, auto's members), so a typo there is reported here, before any series is touched.
+Status CheckModelSpec(std::string_view spec);
 
 // Shorthand for ModelRegistry::Global().Create(spec).
 Result<std::unique_ptr<ForecastModel>> CreateModel(std::string_view spec);
