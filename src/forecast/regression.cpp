@@ -810,11 +810,13 @@ class DriverModel : public ForecastModel, public RegressionReport {
       for (size_t j = 0; j < k; ++j) {
         const double v = row[keep_[j]];
         // A column with no finite value at all: its mean (no effect). A future driver value
-        // outside the range the fit saw is clipped to that range: a linear effect learnt on
+        // (not the trend or calendar terms) outside the range the fit saw is clipped to that range: a linear effect learnt on
         // prices 9-11 says little about a price of 2, and an unclipped extrapolation on the log
         // scale can explode (seen on store backtests: 1e60 units).
         double zv = std::isfinite(v) ? (v - center_[j]) / scale_[j] : 0.0;
-        if (zmin_[j] <= zmax_[j]) zv = std::clamp(zv, zmin_[j], zmax_[j]);
+        if (builder_->IsDriver(keep_[j]) && zmin_[j] <= zmax_[j]) {
+          zv = std::clamp(zv, zmin_[j], zmax_[j]);
+        }
         zrows[h * k + j] = zv;
       }
     }

@@ -97,6 +97,12 @@ class DesignBuilder {
   // Fills out[0..cols()) with x(t); returns false when a fitted-day value is unavailable (see
   // above). Forecast rows (t >= n) are always available unless a column has no finite value.
   bool Row(size_t t, std::span<double> out) const;
+  // Whether column j comes from a user driver (a regressor or its lag), as opposed to the trend,
+  // seasonal terms and calendar events, which extrapolate by construction.
+  bool IsDriver(size_t j) const {
+    return j < columns_.size() && (columns_[j].kind == Column::Kind::kRegressor ||
+                                   columns_[j].kind == Column::Kind::kLag);
+  }
 
   // One column's recipe (exposed only because the builder is a value type).
   struct Column {
