@@ -79,8 +79,7 @@ namespace {
 // by usable / full_days (0 when the own forecast is a fallback). Peers are the series of the
 // same category, any location, with at least `full_days` usable days and no fallback. Returns
 // how many series were changed; their label becomes "similar" (or "<model>+similar").
-size_t ColdStart(const DemandPanel& panel, const std::vector<std::vector<double>>& ys,
-                 const std::vector<Product>& products, int full_days,
+size_t ColdStart(const DemandPanel& panel, const std::vector<Product>& products, int full_days,
                  std::vector<forecast::RobustForecast>* all, std::vector<std::string>* labels) {
   std::map<std::string, std::string> category;
   for (const Product& p : products) {
@@ -89,9 +88,10 @@ size_t ColdStart(const DemandPanel& panel, const std::vector<std::vector<double>
   const size_t n_series = panel.num_series();
   std::vector<int> usable(n_series, 0);
   for (size_t s = 0; s < n_series; ++s) {
+    const auto demand = panel.column(PanelColumn::kDemand, s);
     const auto flags = panel.flags(s);
-    for (size_t t = 0; t < ys[s].size(); ++t) {
-      usable[s] += std::isfinite(ys[s][t]) && (flags[t] & forecast::kUnusableDayMask) == 0;
+    for (size_t t = 0; t < demand.size(); ++t) {
+      usable[s] += std::isfinite(demand[t]) && (flags[t] & forecast::kUnusableDayMask) == 0;
     }
   }
   std::map<std::string, std::vector<size_t>> established;
@@ -102,6 +102,16 @@ size_t ColdStart(const DemandPanel& panel, const std::vector<std::vector<double>
       established[it->second].push_back(s);
     }
   }
+  // Demand as doubles, only for the series a cold start reads (the cold ones and their peers).
+  std::map<size_t, std::vector<double>> demand_of;
+  auto demand = [&](size_t s) -> const std::vector<double>& {
+    auto [it, added] = demand_of.try_emplace(s);
+    if (added) {
+      const auto column = panel.column(PanelColumn::kDemand, s);
+      it->second.assign(column.begin(), column.end());
+    }
+    return it->second;
+  };
   size_t changed = 0;
   for (size_t s = 0; s < n_series; ++s) {
     if (usable[s] >= full_days) continue;
@@ -110,8 +120,10 @@ size_t ColdStart(const DemandPanel& panel, const std::vector<std::vector<double>
     auto peers_it = established.find(it->second);
     if (peers_it == established.end()) continue;
     std::vector<forecast::PeerSeries> peers;
-    for (size_t p : peers_it->second) peers.push_back({ys[p], panel.flags(p), &(*all)[p].forecast});
-    auto profile = forecast::SimilarProductsForecast(ys[s], panel.flags(s), peers);
+    for (size_t p : peers_it->second) {
+      peers.push_back({demand(p), panel.flags(p), &(*all)[p].forecast});
+    }
+    auto profile = forecast::SimilarProductsForecast(demand(s), panel.flags(s), peers);
     if (!profile) continue;
     forecast::RobustForecast& own = (*all)[s];
     const double w = own.forecast.fallback.empty()
@@ -211,15 +223,17 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
   // depend on the thread count), then new products borrow from their category, then rows are
   // written in series order.
   std::vector<forecast::RobustForecast> all(n_series);
-  std::vector<std::vector<double>> ys(n_series);
   std::atomic<size_t> done{0};
   std::mutex progress_mutex;
+  // Drivers are assembled only for a model that reads them.
+  const bool drivers = forecast::CreateModel(options.model).value()->UsesRegressors();
   ParallelFor(n_series, options.threads, [&](size_t s) {
     const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
-    ys[s].assign(demand.begin(), demand.end());
-    all[s] = forecast::ForecastOrFallback(options.model, ys[s], panel.flags(s),
-                                          options.season_length, PanelRegressors(panel, s),
-                                          options.horizon, options.quantiles);
+    const std::vector<double> y(demand.begin(), demand.end());
+    all[s] = forecast::ForecastOrFallback(
+        options.model, y, panel.flags(s), options.season_length,
+        drivers ? PanelRegressors(panel, s) : forecast::Regressors{}, options.horizon,
+        options.quantiles);
     const size_t d = done.fetch_add(1) + 1;
     if (d % 64 == 0) {
       std::lock_guard<std::mutex> lock(progress_mutex);
@@ -233,13 +247,10 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
   if (options.cold_start_days > 0) {
     auto products = store.ListProducts();
     if (!products.ok()) return fail(products.error());
-    summary.cold_starts = ColdStart(panel, ys, *products, options.cold_start_days, &all, &labels);
+    summary.cold_starts = ColdStart(panel, *products, options.cold_start_days, &all, &labels);
   }
-  {
-    const size_t first = 0, count = n_series;
-  for (size_t k = 0; k < count; ++k) {
-    const size_t s = first + k;
-    const forecast::Forecast& f = all[k].forecast;
+  for (size_t s = 0; s < n_series; ++s) {
+    const forecast::Forecast& f = all[s].forecast;
     const SeriesKey& key = panel.key(s);
     if (!f.fallback.empty()) {
       ++summary.fallback_count;
@@ -270,7 +281,6 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
       }
       rows.push_back(std::move(row));
     }
-  }
   }
   ReportProgress(progress, "saving forecasts", 1.0);
   summary.rows = rows.size();

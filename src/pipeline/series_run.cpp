@@ -102,6 +102,8 @@ Result<SeriesForecastSummary> RunSeriesForecast(const SeriesForecastOptions& opt
   constexpr size_t kBlock = 1024;
   const size_t n_series = set.series.size();
   std::vector<forecast::RobustForecast> block;
+  // Drivers are copied out of the set only for a model that reads them.
+  const bool drivers = forecast::CreateModel(options.model).value()->UsesRegressors();
   std::atomic<size_t> done{0};
   std::mutex progress_mutex;
   for (size_t first = 0; first < n_series; first += kBlock) {
@@ -109,8 +111,9 @@ Result<SeriesForecastSummary> RunSeriesForecast(const SeriesForecastOptions& opt
     block.assign(count, {});
     ParallelFor(count, options.threads, [&](size_t k) {
       const forecast::InputSeries& s = set.series[first + k];
-      block[k] = forecast::ForecastOrFallback(options.model, s.y, {}, m, SeriesRegressors(set, s),
-                                              options.horizon, options.levels);
+      block[k] = forecast::ForecastOrFallback(
+          options.model, s.y, {}, m, drivers ? SeriesRegressors(set, s) : forecast::Regressors{},
+          options.horizon, options.levels);
       const size_t d = done.fetch_add(1) + 1;
       if (d % 64 == 0) {
         std::lock_guard<std::mutex> lock(progress_mutex);
@@ -195,6 +198,7 @@ Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
   size_t interval_series = 0;
   const size_t n_series = inputs.size();
   std::vector<Result<forecast::SeriesBacktest>> results(n_series, Error::Internal("not run"));
+  std::vector<size_t> input_of;  // sum.series[k] came from inputs[input_of[k]]
   std::atomic<size_t> done{0};
   std::mutex progress_mutex;
   const int64_t step = bt.step > 0 ? bt.step : bt.horizon;
@@ -233,6 +237,7 @@ Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
       }
     }
     sum.series.push_back({inputs[i].id, std::move(r).value()});
+    input_of.push_back(i);
   }
   ReportProgress(progress, "backtesting", 1.0);
   sum.metrics = forecast::Summarise(per_series);
@@ -262,10 +267,8 @@ Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
     for (size_t i = 0; i < sum.series.size(); ++i) {
       if (!sum.series[i].result.windows.empty()) order.push_back(i);
     }
-    std::map<std::string, size_t> input_of;
-    for (size_t i = 0; i < inputs.size(); ++i) input_of[inputs[i].id] = i;
     auto weight = [&](size_t i) {
-      const double w = inputs[input_of[sum.series[i].id]].weight;
+      const double w = inputs[input_of[i]].weight;
       return std::isfinite(w) ? w : -1.0;
     };
     std::stable_sort(order.begin(), order.end(),
@@ -275,7 +278,7 @@ Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
     }
     std::vector<BacktestChart> charts;
     for (size_t i : order) {
-      const BacktestInput& in = inputs[input_of[sum.series[i].id]];
+      const BacktestInput& in = inputs[input_of[i]];
       BacktestChart c;
       c.id = in.id;
       c.start = in.start;
