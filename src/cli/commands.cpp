@@ -58,16 +58,6 @@ ProgressFn MakeProgress(ProgressBar* bar) {
   return [bar](std::string_view stage, double fraction) { bar->Update(stage, fraction); };
 }
 
-// In --json mode an error is also printed as JSON on stdout, for scripts.
-Status JsonAware(bool json, Status status) {
-  if (json && !status.ok()) {
-    nlohmann::json j = {{"error",
-                         {{"code", std::string(ToString(status.error().code))},
-                          {"message", status.error().message}}}};
-    std::cout << j.dump(2) << std::endl;
-  }
-  return status;
-}
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& path) {
   const fs::path parent = fs::path(path).parent_path();
@@ -236,6 +226,7 @@ struct ForecastArgs {
   std::string series;
   int season_length = 0;
   int threads = 0;
+  int calibrate = 0;
   bool json = false;
 };
 
@@ -267,6 +258,7 @@ Status RunSeriesForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
   if (!a.model.empty()) o.model = a.model;
   o.season_length = a.season_length;
   o.threads = a.threads;
+  o.calibration_windows = a.calibrate;
   if (!a.quantiles.empty()) {
     SC_ASSIGN_OR_RETURN(o.levels, ParseLevels(a.quantiles));
   }
@@ -322,6 +314,7 @@ Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
   }
   o.output_csv = a.out;
   o.threads = a.threads;
+  o.calibration_windows = a.calibrate;
   SC_RETURN_IF_ERROR(o.Validate());
   // Check the model spec before touching the store: a typo should say so, whatever the db.
   SC_RETURN_IF_ERROR(forecast::CheckModelSpec(o.model));
@@ -507,6 +500,17 @@ struct ConfigArgs {
 
 }  // namespace
 
+// In --json mode an error is also printed as JSON on stdout, for scripts.
+Status JsonAware(bool json, Status status) {
+  if (json && !status.ok()) {
+    nlohmann::json j = {{"error",
+                         {{"code", std::string(ToString(status.error().code))},
+                          {"message", status.error().message}}}};
+    std::cout << j.dump(2) << std::endl;
+  }
+  return status;
+}
+
 void AddGenerateCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) {
   auto args = std::make_shared<GenerateArgs>();
   CLI::App* cmd = app.add_subcommand(
@@ -580,6 +584,11 @@ void AddForecastCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
   cmd->add_option("--threads", args->threads, "series fitted in parallel (0 = all cores)")
       ->check(kNonNegative)
       ->capture_default_str();
+  cmd->add_option("--calibrate", args->calibrate,
+                  "rescale each series' intervals on this many backtest windows of its own history "
+                  "(conformal calibration; 0 = the model's intervals)")
+      ->check(kNonNegative)
+      ->capture_default_str();
   cmd->add_flag("--json", args->json, "print the run summary as JSON");
   cmd->callback([&global, runner, args]() {
     *runner = [&global, args]() { return JsonAware(args->json, RunForecastCommand(global, *args)); };
@@ -598,6 +607,7 @@ struct BacktestArgs {
   int windows = 3;
   int step = 0;
   int season_length = 0;
+  int calibrate = 0;
   std::string quantiles = "0.05,0.5,0.95";
   std::string out;
   bool json = false;
@@ -611,6 +621,7 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
   o.backtest.horizon = a.horizon;
   o.backtest.windows = a.windows;
   o.backtest.step = a.step;
+  o.backtest.calibration_windows = a.calibrate;
   SC_ASSIGN_OR_RETURN(o.backtest.levels, ParseLevels(a.quantiles));
   o.out_path = a.out;
   o.threads = a.threads;
@@ -757,6 +768,11 @@ void AddBacktestCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
                   "season length (default 7 for dates, 1 for periods)")
       ->check(kNonNegative);
   cmd->add_option("--quantiles", args->quantiles, "levels scored by pinball loss and coverage")
+      ->capture_default_str();
+  cmd->add_option("--calibrate", args->calibrate,
+                  "rescale each window's intervals on this many earlier windows inside its "
+                  "training data (as 'forecast --calibrate' would then; 0 = off)")
+      ->check(kNonNegative)
       ->capture_default_str();
   cmd->add_option("--out", args->out, "write per-series metrics as CSV");
   cmd->add_option("--html", args->html,

@@ -15,6 +15,9 @@ struct GlobalOptions {
   bool quiet = false;
 };
 
+// In --json mode an error is also printed as JSON on stdout, for scripts; returns `status`.
+Status JsonAware(bool json, Status status);
+
 // Set by the chosen subcommand's callback.
 using Runner = std::function<Status()>;
 
@@ -27,6 +30,8 @@ void AddReportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner
 void AddModelsCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddConfigCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+// stockcast policy eoq|newsvendor|base-stock|rq|ss|lot-sizing|... (policy_command.cpp).
+void AddPolicyCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 
 // Exit codes (documented in the README). The one place where error codes become exit codes.
 inline constexpr int kExitOk = 0;

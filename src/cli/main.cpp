@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   AddForecastCommand(app, global, &runner);
   AddBacktestCommand(app, global, &runner);
   AddPlanCommand(app, global, &runner);
+  AddPolicyCommand(app, global, &runner);
   AddReportCommand(app, global, &runner);
   AddModelsCommand(app, global, &runner);
   AddConfigCommand(app, global, &runner);

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "stockcast/forecast/calibrate.h"
+
 namespace stockcast::forecast {
 namespace {
 
@@ -51,6 +53,10 @@ Status BacktestOptions::Validate() const {
   if (season_length < 1) {
     return Error::InvalidArgument(
         fmt::format("BacktestOptions::season_length = {}; must be >= 1", season_length));
+  }
+  if (calibration_windows < 0) {
+    return Error::InvalidArgument(fmt::format(
+        "BacktestOptions::calibration_windows = {}; must be >= 0 (0 = off)", calibration_windows));
   }
   if (max_history < 0) {
     return Error::InvalidArgument(fmt::format(
@@ -140,9 +146,9 @@ Result<SeriesBacktest> BacktestSeries(std::span<const double> y, std::span<const
     const std::span<const uint8_t> train_flags =
         flags.empty() ? std::span<const uint8_t>() : flags.subspan(start, o - start);
     Status fit = Status::Ok();
+    Regressors shifted;
+    const Regressors* rx = &x;
     if (fitted->UsesRegressors()) {
-      Regressors shifted;
-      const Regressors* rx = &x;
       if (start > 0) {  // regressors and the calendar start where the fitted stretch does
         shifted.names = x.names;
         for (const auto& v : x.values) {
@@ -159,7 +165,13 @@ Result<SeriesBacktest> BacktestSeries(std::span<const double> y, std::span<const
     if (!fit.ok()) return window_error(fit.error());
     auto predicted = fitted->Predict(options.horizon, options.levels);
     if (!predicted.ok()) return window_error(predicted.error());
-    const Forecast& f = *predicted;
+    Forecast& f = *predicted;
+    if (options.calibration_windows > 0 && f.fallback.empty() && f.mean.size() == h &&
+        f.quantiles.size() == num_levels) {
+      CalibrateQuantiles(model, y.subspan(start, o - start), train_flags, options.season_length,
+                         *rx,
+                         {.windows = options.calibration_windows, .min_points = 20}, &f);
+    }
     if (f.mean.size() != h || f.quantiles.size() != num_levels) {
       return window_error(Error::Internal(fmt::format(
           "model returned {} steps and {} quantile paths; expected {} and {}", f.mean.size(),

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stockcast/core/parallel.h"
+#include "stockcast/forecast/calibrate.h"
 #include "stockcast/forecast/model.h"
 #include "stockcast/forecast/similar.h"
 #include "stockcast/io/csv_writer.h"
@@ -152,6 +153,10 @@ Status ForecastRunOptions::Validate() const {
   if (season_length < 1) {
     return Error::InvalidArgument(fmt::format("season_length = {}; must be >= 1", season_length));
   }
+  if (calibration_windows < 0) {
+    return Error::InvalidArgument(
+        fmt::format("calibration_windows = {}; must be >= 0 (0 = off)", calibration_windows));
+  }
   for (size_t i = 0; i < quantiles.size(); ++i) {
     if (!(quantiles[i] > 0.0 && quantiles[i] < 1.0)) {
       return Error::InvalidArgument(
@@ -234,6 +239,12 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
         options.model, y, panel.flags(s), options.season_length,
         drivers ? PanelRegressors(panel, s) : forecast::Regressors{}, options.horizon,
         options.quantiles);
+    if (options.calibration_windows > 0 && all[s].forecast.fallback.empty()) {
+      forecast::CalibrateQuantiles(
+          options.model, y, panel.flags(s), options.season_length,
+          drivers ? PanelRegressors(panel, s) : forecast::Regressors{},
+          {.windows = options.calibration_windows, .min_points = 20}, &all[s].forecast);
+    }
     const size_t d = done.fetch_add(1) + 1;
     if (d % 64 == 0) {
       std::lock_guard<std::mutex> lock(progress_mutex);

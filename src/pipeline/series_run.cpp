@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "stockcast/core/parallel.h"
+#include "stockcast/forecast/calibrate.h"
 #include "stockcast/forecast/model.h"
 #include "stockcast/io/csv_writer.h"
 #include "stockcast/pipeline/forecast_run.h"
@@ -67,6 +68,10 @@ Status SeriesForecastOptions::Validate() const {
     return Error::InvalidArgument(fmt::format("--horizon = {}; must be in [1, 100000]", horizon));
   }
   if (out_path.empty()) return Error::InvalidArgument("--out is required with --series");
+  if (calibration_windows < 0) {
+    return Error::InvalidArgument(
+        fmt::format("--calibrate = {}; must be >= 0 (0 = off)", calibration_windows));
+  }
   for (size_t i = 0; i < levels.size(); ++i) {
     if (!(levels[i] > 0 && levels[i] < 1) || (i > 0 && !(levels[i] > levels[i - 1]))) {
       return Error::InvalidArgument(fmt::format(
@@ -114,6 +119,11 @@ Result<SeriesForecastSummary> RunSeriesForecast(const SeriesForecastOptions& opt
       block[k] = forecast::ForecastOrFallback(
           options.model, s.y, {}, m, drivers ? SeriesRegressors(set, s) : forecast::Regressors{},
           options.horizon, options.levels);
+      if (options.calibration_windows > 0 && block[k].forecast.fallback.empty()) {
+        forecast::CalibrateQuantiles(
+            options.model, s.y, {}, m, drivers ? SeriesRegressors(set, s) : forecast::Regressors{},
+            {.windows = options.calibration_windows, .min_points = 20}, &block[k].forecast);
+      }
       const size_t d = done.fetch_add(1) + 1;
       if (d % 64 == 0) {
         std::lock_guard<std::mutex> lock(progress_mutex);

@@ -158,6 +158,44 @@ TEST(SeriesCliTest, ThreadCountNeverChangesTheResults) {
   EXPECT_EQ(backtests[0], backtests[1]);
 }
 
+TEST(SeriesCliTest, CalibrateRescalesIntervalsFromBacktestWindows) {
+  const auto dir = TempDir("series-calibrate");
+  const std::string in = WriteFile(dir / "in.csv", ManyDailySeries());
+  std::string outputs[2];
+  for (int calibrate : {0, 3}) {
+    const auto out = dir / ("out" + std::to_string(calibrate) + ".csv");
+    const CliRun run = Cli("forecast --series " + Q(in) + " --horizon 14 --model naive --calibrate " +
+                           std::to_string(calibrate) + " --out " + Q(out));
+    ASSERT_EQ(run.code, 0) << run.Dump();
+    outputs[calibrate == 0 ? 0 : 1] = ReadFile(out);
+  }
+  const auto plain = ParseCsv(outputs[0]), calibrated = ParseCsv(outputs[1]);
+  ASSERT_EQ(plain.size(), calibrated.size());
+  // Means (column 3) stay; some interval bounds (columns 4 and 6) move.
+  size_t moved = 0;
+  for (size_t i = 1; i < plain.size(); ++i) {
+    EXPECT_EQ(plain[i][3], calibrated[i][3]);
+    moved += plain[i][4] != calibrated[i][4] || plain[i][6] != calibrated[i][6];
+  }
+  EXPECT_GT(moved, plain.size() / 2);
+  // In the backtest each window is calibrated on its own training data only; the point metrics
+  // do not change, the coverage does.
+  double coverage[2] = {0, 0}, smape[2] = {0, 0};
+  for (int calibrate : {0, 4}) {  // 4 windows x 7 steps: 28 scores per level, >= the 20 needed
+    const CliRun bt = Cli("backtest --series " + Q(in) + " --horizon 7 --windows 2 --model naive "
+                          "--calibrate " + std::to_string(calibrate) + " --json");
+    ASSERT_EQ(bt.code, 0) << bt.Dump();
+    const auto j = nlohmann::json::parse(bt.out);
+    coverage[calibrate == 0 ? 0 : 1] = j["aggregate"]["coverage"].get<double>();
+    smape[calibrate == 0 ? 0 : 1] = j["aggregate"]["metrics"]["smape"].get<double>();
+  }
+  EXPECT_DOUBLE_EQ(smape[0], smape[1]);
+  EXPECT_NE(coverage[0], coverage[1]);
+  const CliRun bad = Cli("forecast --series " + Q(in) + " --calibrate -1 --out " + Q(dir / "x.csv"));
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("--calibrate"), std::string::npos) << bad.Dump();
+}
+
 TEST(SeriesCliTest, RowsAfterTheLastValueAreTheRegressorsFuture) {
   const auto dir = TempDir("series-future");
   // 57 days with a price, then 3 future days whose price is planned but whose value is empty.

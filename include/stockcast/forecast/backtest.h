@@ -35,6 +35,9 @@ struct BacktestOptions {
   // Keep each window's forecast path (mean and the outermost symmetric quantile pair) in
   // WindowResult, for charts.
   bool keep_forecasts = false;
+  // Rescale each window's intervals on this many earlier windows inside its own training
+  // stretch (forecast/calibrate.h), as `forecast --calibrate` would at that origin; 0 = off.
+  int calibration_windows = 0;
   std::vector<double> levels = {0.05, 0.5, 0.95};  // scored by pinball loss; the outermost
                                                    // symmetric pair also by coverage
   // Errors: horizon < 1, windows < 1, step < 0, season_length < 1, a level outside (0, 1),

@@ -23,6 +23,9 @@ struct ForecastRunOptions {
   // Series with fewer usable days than this borrow their category's profile scaled by their
   // early sales (forecast/similar.h); 0 = never.
   int cold_start_days = 56;
+  // Rescale each series' intervals on this many backtest windows of its own history
+  // (forecast/calibrate.h); 0 = the model's intervals as they are.
+  int calibration_windows = 0;
   // Error naming the field and its rule (the model spec is checked by the registry).
   Status Validate() const;
 };

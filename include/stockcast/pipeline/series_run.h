@@ -22,6 +22,9 @@ struct SeriesForecastOptions {
   int season_length = 0;                      // 0: 7 for dated (daily) series, 1 for periods
   std::vector<double> levels = {0.05, 0.5, 0.95};
   int threads = 0;                            // series fitted in parallel; 0 = all cores
+  // Rescale each series' intervals on this many backtest windows of its own history
+  // (forecast/calibrate.h); 0 = the model's intervals as they are.
+  int calibration_windows = 0;
   // Errors name the option and the rule (horizon = 0; must be >= 1).
   Status Validate() const;
 };
