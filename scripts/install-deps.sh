@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libsqlite3-dev libzstd-dev zstd
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
-  libeigen3-dev libnlopt-cxx-dev libtbb-dev
+  libeigen3-dev libnlopt-cxx-dev libtbb-dev coinor-libcbc-dev coinor-libclp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
 )

@@ -1,0 +1,1 @@
+#include "stockcast/optimize/metaheuristic.h"

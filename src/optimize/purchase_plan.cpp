@@ -1,0 +1,1 @@
+#include "stockcast/optimize/purchase_plan.h"
