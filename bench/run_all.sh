@@ -12,3 +12,5 @@ echo "== forecasting throughput (store_item_demand, 30,000 generated series)"
 bench/forecast/throughput.sh "$BUILD"
 echo "== M3 accuracy and speed against R's forecast package (needs Rscript + r-cran-forecast)"
 python3 bench/forecast/m3_bench.py --build "$BUILD" --subset 100 --models ets,arima,theta,auto --stockcast-all
+echo "== interval calibration (store_item_demand backtest with --calibrate)"
+bench/forecast/calibration.sh "$BUILD"
