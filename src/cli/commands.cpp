@@ -15,6 +15,7 @@
 #include "stockcast/pipeline/config.h"
 #include "stockcast/pipeline/forecast_run.h"
 #include "stockcast/pipeline/import.h"
+#include "stockcast/pipeline/optimize_run.h"
 #include "stockcast/pipeline/plan_run.h"
 #include "stockcast/pipeline/report_html.h"
 #include "stockcast/pipeline/series_run.h"
@@ -470,6 +471,141 @@ struct ReportArgs {
   bool json = false;
 };
 
+// ---- optimize ----
+struct OptimizeArgs {
+  std::string db = kDefaultStorePath;
+  std::optional<double> budget;
+  std::string as_of;
+  double time_limit = 60;
+  double gap = 1e-4;
+  std::string out;
+  int top = 10;
+  bool json = false;
+};
+
+nlohmann::json OptimizeLineJson(const optimize::PlanLine& l) {
+  return {{"sku", l.sku},
+          {"location", l.warehouse},
+          {"supplier", l.supplier},
+          {"quantity", l.quantity},
+          {"cases", l.cases},
+          {"unit_price", l.unit_price},
+          {"cost", l.cost},
+          {"order_date", l.order_date.ToString()},
+          {"expected_arrival", l.expected_arrival.ToString()},
+          {"expected_demand", l.expected_demand},
+          {"demand_sd", l.demand_sd},
+          {"inventory_position", l.inventory_position},
+          {"position_after", l.position_after},
+          {"expected_shortage", l.expected_shortage},
+          {"fill_rate", l.fill_rate},
+          {"cycle_service", l.cycle_service},
+          {"newsvendor_quantity", l.newsvendor_quantity},
+          {"bound_by", std::string(optimize::ToString(l.bound_by))},
+          {"explanation", l.explanation}};
+}
+
+Status RunOptimizeCommand(const GlobalOptions& g, OptimizeArgs& a) {
+  SC_ASSIGN_OR_RETURN(pipeline::Config config, LoadEffectiveConfig(g));
+  pipeline::OptimizeRunOptions o;
+  if (a.budget) o.budget = *a.budget;
+  if (!a.as_of.empty()) {
+    auto d = Date::Parse(a.as_of);
+    if (!d) {
+      return Error::InvalidArgument(
+          fmt::format("--as-of = \"{}\"; must be a date YYYY-MM-DD", a.as_of));
+    }
+    o.as_of = *d;
+  }
+  o.time_limit_seconds = a.time_limit;
+  o.relative_gap = a.gap;
+  o.orders_csv = a.out;
+  SC_RETURN_IF_ERROR(o.Validate());
+  SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
+  SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
+  ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
+  auto sum = pipeline::RunOptimize(*store, config, o, MakeProgress(&bar));
+  bar.Clear();
+  if (!sum.ok()) return sum.error();
+  const optimize::PlanResult& r = sum->result;
+  const auto finite_or_null = [](double v) -> nlohmann::json {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+  };
+  if (a.json) {
+    nlohmann::json j = {{"status", std::string(optimize::ToString(r.status))},
+                        {"as_of", sum->as_of.ToString()},
+                        {"forecast_run_id", sum->forecast_run_id},
+                        {"budget", finite_or_null(o.budget)},
+                        {"items", sum->items},
+                        {"skipped", sum->skipped},
+                        {"cost",
+                         {{"total", r.cost.total},
+                          {"ordering", r.cost.ordering},
+                          {"purchase", r.cost.purchase},
+                          {"container", r.cost.container},
+                          {"holding", r.cost.holding},
+                          {"shortage", r.cost.shortage}}},
+                        {"spend", r.cost.purchase + r.cost.ordering + r.cost.container},
+                        {"objective", finite_or_null(r.model_objective)},
+                        {"best_bound", finite_or_null(r.best_bound)},
+                        {"gap", finite_or_null(r.gap)},
+                        {"seconds", r.seconds},
+                        {"nodes", r.nodes},
+                        {"warnings", sum->warnings},
+                        {"message", r.message}};
+    j["lines"] = nlohmann::json::array();
+    for (const auto& l : r.lines) j["lines"].push_back(OptimizeLineJson(l));
+    j["orders"] = nlohmann::json::array();
+    for (const auto& po : r.orders) {
+      j["orders"].push_back({{"supplier", po.supplier},
+                             {"location", po.warehouse},
+                             {"units", po.units},
+                             {"value", po.value},
+                             {"fixed_cost", po.fixed_cost}});
+    }
+    j["binding"] = nlohmann::json::array();
+    for (const auto& b : r.binding) {
+      j["binding"].push_back({{"constraint", b.constraint},
+                              {"group", b.group},
+                              {"activity", b.activity},
+                              {"limit", b.limit},
+                              {"message", b.message}});
+    }
+    j["conflicts"] = nlohmann::json::array();
+    for (const auto& c : r.conflicts) {
+      j["conflicts"].push_back({{"constraint", c.constraint},
+                                {"group", c.group},
+                                {"rhs", c.rhs},
+                                {"rhs_change", c.rhs_change},
+                                {"message", c.message}});
+    }
+    if (!a.out.empty()) j["out"] = a.out;
+    std::cout << j.dump(2) << std::endl;
+    return Status::Ok();
+  }
+  std::cout << fmt::format(
+      "Purchase plan as of {} ({}): {} series, {} order lines in {} purchase orders; spend "
+      "{:.2f}{}; expected holding {:.2f} + shortage {:.2f} + ordering {:.2f}; gap {}, {:.2f} s\n",
+      sum->as_of.ToString(), optimize::ToString(r.status), sum->items, r.lines.size(),
+      r.orders.size(), r.cost.purchase + r.cost.ordering + r.cost.container,
+      std::isfinite(o.budget) ? fmt::format(" of budget {:.2f}", o.budget) : std::string(),
+      r.cost.holding, r.cost.shortage, r.cost.ordering,
+      std::isfinite(r.gap) ? fmt::format("{:.4f} %", 100.0 * r.gap) : std::string("n/a"), r.seconds);
+  for (const auto& c : r.conflicts) std::cout << "  conflict: " << c.message << "\n";
+  for (const auto& b : r.binding) std::cout << "  binding: " << b.message << "\n";
+  std::vector<const optimize::PlanLine*> lines;
+  for (const auto& l : r.lines) lines.push_back(&l);
+  std::stable_sort(lines.begin(), lines.end(), [](const auto* x, const auto* y) { return x->cost > y->cost; });
+  for (size_t i = 0; i < lines.size() && i < static_cast<size_t>(std::max(a.top, 0)); ++i) {
+    std::cout << fmt::format("  {} @ {} from {}: {:.0f} units ({})\n    {}\n", lines[i]->sku,
+                             lines[i]->warehouse, lines[i]->supplier, lines[i]->quantity,
+                             optimize::ToString(lines[i]->bound_by), lines[i]->explanation);
+  }
+  for (const auto& w : sum->warnings) std::cout << "  warning: " << w << "\n";
+  if (!a.out.empty()) std::cout << "  purchase orders written to " << a.out << "\n";
+  return Status::Ok();
+}
+
 Status RunReportCommand(const GlobalOptions&, ReportArgs& a) {
   SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
   if (a.json) {
@@ -799,6 +935,29 @@ void AddPlanCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) 
   cmd->add_flag("--json", args->json, "print the plan as JSON");
   cmd->callback([&global, runner, args]() {
     *runner = [&global, args]() { return JsonAware(args->json, RunPlanCommand(global, *args)); };
+  });
+}
+
+void AddOptimizeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) {
+  auto args = std::make_shared<OptimizeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "optimize",
+      "Purchase plan for the store's current state as a MIP (COIN-OR CBC): budget, location "
+      "capacity, supplier MOQ, case packs and order costs; expected holding + shortage cost");
+  cmd->add_option("--db", args->db, "store file")->capture_default_str();
+  cmd->add_option("--budget", args->budget,
+                  "money available for purchases and order costs (default: no budget)");
+  cmd->add_option("--as-of", args->as_of,
+                  "decision day YYYY-MM-DD (default: the day after the history ends)");
+  cmd->add_option("--time-limit", args->time_limit, "seconds the solver may use")
+      ->capture_default_str();
+  cmd->add_option("--gap", args->gap, "stop within this relative gap of the optimum")
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "write the purchase orders as CSV");
+  cmd->add_option("--top", args->top, "order lines shown in the summary")->capture_default_str();
+  cmd->add_flag("--json", args->json, "print the plan as JSON");
+  cmd->callback([&global, runner, args]() {
+    *runner = [&global, args]() { return JsonAware(args->json, RunOptimizeCommand(global, *args)); };
   });
 }
 

@@ -26,6 +26,7 @@ void AddImportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner
 void AddForecastCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddBacktestCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddPlanCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+void AddOptimizeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddReportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddModelsCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddConfigCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);

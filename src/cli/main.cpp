@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   AddBacktestCommand(app, global, &runner);
   AddPlanCommand(app, global, &runner);
   AddPolicyCommand(app, global, &runner);
+  AddOptimizeCommand(app, global, &runner);
   AddReportCommand(app, global, &runner);
   AddModelsCommand(app, global, &runner);
   AddConfigCommand(app, global, &runner);

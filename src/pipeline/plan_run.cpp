@@ -313,6 +313,11 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
       }
     }
 
+    PlanLineDemand demand;
+    demand.holding_rate = settings.holding_rate;
+    demand.order_cost = supplier && supplier->order_cost > 0 ? supplier->order_cost : settings.order_cost;
+    demand.case_pack = o.case_pack;
+    demand.moq = o.moq;
     PlanLine line;
     line.sku = key.sku;
     line.location = key.location;
@@ -356,6 +361,10 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
       line.days_of_supply = d.days_of_supply;
       line.binding = d.binding;
       line.explanation = note + d.explanation;
+      demand.planned = stock_known;
+      demand.cover_days = d.cover_days;
+      demand.demand_sd = d.demand_sd;
+      demand.lead_time_days = static_cast<int>(std::lround(lead_days));
       if (!stock_known) {
         // The levels stand; the order needs the one number we do not have.
         line.quantity = 0.0;
@@ -389,6 +398,7 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
     }
     summary.lines.push_back(std::move(line));
     summary.projections.push_back(std::move(projection));
+    summary.demand.push_back(demand);
   }
   if (not_planned > kMaxSeriesWarnings) {
     summary.warnings.push_back(
@@ -471,6 +481,7 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
     SC_RETURN_IF_ERROR(csv.Close());
   }
 
+  if (!options.save) return summary;
   ReportProgress(progress, "saving plan", 1.0);
   nlohmann::json params = {{"as_of", summary.as_of.ToString()},
                            {"forecast_run_id", run->id},

@@ -26,6 +26,20 @@ struct PlanRunOptions {
   // (floored at 0 unless the product allows backorders); open orders still count as on order.
   std::optional<Date> as_of;
   std::string orders_csv;     // write the purchase orders here when not empty
+  bool save = true;           // save the plan as a run in the store (optimize computes only)
+};
+
+// What a line's policy saw, for the purchase-plan optimisation built on the plan
+// (optimize_run.h). Parallel to PlanRunSummary::lines.
+struct PlanLineDemand {
+  bool planned = false;        // the policy ran with known stock (binding not error/unknown)
+  double cover_days = 0;       // lead time + review period
+  double demand_sd = 0;        // sd of demand over the cover, lead-time spread included
+  double holding_rate = 0;     // yearly, as a fraction of the unit cost
+  double order_cost = 0;       // fixed cost per purchase order (supplier's, else the setting)
+  double case_pack = 1;
+  double moq = 0;
+  int lead_time_days = 0;
 };
 
 // Projected end-of-day on hand for days as_of, as_of + 1, ... (the forecast's remaining
@@ -45,6 +59,7 @@ struct PlanRunSummary {
   Date as_of;
   std::vector<PlanLine> lines;             // one per series, in forecast order
   std::vector<StockProjection> projections;  // parallel to `lines`
+  std::vector<PlanLineDemand> demand;        // parallel to `lines`
   size_t orders = 0;                       // lines with quantity > 0
   double total_units = 0.0;
   double total_cost = 0.0;
