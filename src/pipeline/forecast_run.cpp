@@ -235,15 +235,13 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
   ParallelFor(n_series, options.threads, [&](size_t s) {
     const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
     const std::vector<double> y(demand.begin(), demand.end());
-    all[s] = forecast::ForecastOrFallback(
-        options.model, y, panel.flags(s), options.season_length,
-        drivers ? PanelRegressors(panel, s) : forecast::Regressors{}, options.horizon,
-        options.quantiles);
+    const forecast::Regressors x = drivers ? PanelRegressors(panel, s) : forecast::Regressors{};
+    all[s] = forecast::ForecastOrFallback(options.model, y, panel.flags(s), options.season_length,
+                                          x, options.horizon, options.quantiles);
     if (options.calibration_windows > 0 && all[s].forecast.fallback.empty()) {
-      forecast::CalibrateQuantiles(
-          options.model, y, panel.flags(s), options.season_length,
-          drivers ? PanelRegressors(panel, s) : forecast::Regressors{},
-          {.windows = options.calibration_windows, .min_points = 20}, &all[s].forecast);
+      forecast::CalibrateQuantiles(options.model, y, panel.flags(s), options.season_length, x,
+                                   {.windows = options.calibration_windows, .min_points = 20},
+                                   &all[s].forecast);
     }
     const size_t d = done.fetch_add(1) + 1;
     if (d % 64 == 0) {

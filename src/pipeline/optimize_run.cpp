@@ -46,6 +46,8 @@ Result<OptimizeRunSummary> RunOptimize(Store& store, const Config& config,
   std::map<std::string, optimize::PlanSupplier> suppliers;
   std::map<std::string, bool> offered;  // sku -> offer added
   std::map<std::string, bool> used_locations;
+  // Expected demand before an order lands (lead time of the cover), per location: see below.
+  std::map<std::string, double> lead_demand_by_location;
   for (size_t i = 0; i < plan.lines.size(); ++i) {
     const PlanLine& line = plan.lines[i];
     const PlanLineDemand& d = plan.demand[i];
@@ -83,6 +85,10 @@ Result<OptimizeRunSummary> RunOptimize(Store& store, const Config& config,
     item.shortage_cost = item.holding_cost * alpha / (1.0 - alpha);
     instance.items.push_back(std::move(item));
     used_locations[line.location] = true;
+    if (d.cover_days > 0) {
+      lead_demand_by_location[line.location] +=
+          std::max(line.lead_time_demand, 0.0) * d.lead_time_days / d.cover_days;
+    }
     if (!offered[line.sku]) {
       offered[line.sku] = true;
       optimize::PlanOffer offer;
@@ -103,15 +109,9 @@ Result<OptimizeRunSummary> RunOptimize(Store& store, const Config& config,
   // time], must fit the location. The MIP bounds IP + q per location, so its limit is the
   // capacity plus the expected lead-time demand of the location's items. A location already
   // over that limit gets no order, instead of an infeasible plan.
-  std::map<std::string, double> position_by_location, lead_demand_by_location;
+  std::map<std::string, double> position_by_location;
   for (const optimize::PlanItem& item : instance.items) {
     position_by_location[item.warehouse] += std::max(item.on_hand, 0.0) + item.on_order;
-  }
-  for (size_t i = 0; i < plan.lines.size(); ++i) {
-    const PlanLineDemand& d = plan.demand[i];
-    if (!d.planned || plan.lines[i].supplier_id.empty() || !(d.cover_days > 0)) continue;
-    lead_demand_by_location[plan.lines[i].location] +=
-        std::max(plan.lines[i].lead_time_demand, 0.0) * d.lead_time_days / d.cover_days;
   }
   for (const auto& [id, used] : used_locations) {
     optimize::PlanWarehouse w;

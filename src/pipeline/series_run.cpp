@@ -116,13 +116,13 @@ Result<SeriesForecastSummary> RunSeriesForecast(const SeriesForecastOptions& opt
     block.assign(count, {});
     ParallelFor(count, options.threads, [&](size_t k) {
       const forecast::InputSeries& s = set.series[first + k];
-      block[k] = forecast::ForecastOrFallback(
-          options.model, s.y, {}, m, drivers ? SeriesRegressors(set, s) : forecast::Regressors{},
-          options.horizon, options.levels);
+      const forecast::Regressors x = drivers ? SeriesRegressors(set, s) : forecast::Regressors{};
+      block[k] = forecast::ForecastOrFallback(options.model, s.y, {}, m, x, options.horizon,
+                                              options.levels);
       if (options.calibration_windows > 0 && block[k].forecast.fallback.empty()) {
-        forecast::CalibrateQuantiles(
-            options.model, s.y, {}, m, drivers ? SeriesRegressors(set, s) : forecast::Regressors{},
-            {.windows = options.calibration_windows, .min_points = 20}, &block[k].forecast);
+        forecast::CalibrateQuantiles(options.model, s.y, {}, m, x,
+                                     {.windows = options.calibration_windows, .min_points = 20},
+                                     &block[k].forecast);
       }
       const size_t d = done.fetch_add(1) + 1;
       if (d % 64 == 0) {
