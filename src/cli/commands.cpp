@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,6 +18,7 @@
 #include "stockcast/pipeline/forecast_run.h"
 #include "stockcast/pipeline/import.h"
 #include "stockcast/pipeline/optimize_run.h"
+#include "stockcast/pipeline/plan_loop.h"
 #include "stockcast/pipeline/plan_run.h"
 #include "stockcast/pipeline/report_html.h"
 #include "stockcast/pipeline/series_run.h"
@@ -362,6 +365,11 @@ struct PlanArgs {
   std::string db = kDefaultStorePath;
   std::string out;
   std::string as_of;
+  std::string model;
+  bool reforecast = false;
+  std::optional<double> budget;
+  double time_limit = 60;
+  int threads = 0;
   int top = 10;
   bool json = false;
 };
@@ -375,18 +383,25 @@ nlohmann::json PlanLineJson(const PlanLine& l) {
           {"arrival_date", l.arrival_date.ToString()},
           {"on_hand", l.on_hand},
           {"on_order", l.on_order},
+          {"forecast_over_cover", l.lead_time_demand},
           {"reorder_point", l.reorder_point},
           {"order_up_to", l.order_up_to},
           {"safety_stock", l.safety_stock},
+          {"service_target", l.service_level},
           {"stockout_probability", l.stockout_probability},
           {"days_of_supply", l.days_of_supply},
           {"binding", l.binding},
           {"explanation", l.explanation}};
 }
 
+nlohmann::json JsonNumber(double v) {
+  if (!std::isfinite(v)) return nullptr;
+  return std::round(v * 1e4) / 1e4;
+}
+
 Status RunPlanCommand(const GlobalOptions& g, PlanArgs& a) {
   SC_ASSIGN_OR_RETURN(pipeline::Config config, LoadEffectiveConfig(g));
-  pipeline::PlanRunOptions o;
+  pipeline::PlanLoopOptions o;
   if (!a.as_of.empty()) {
     auto d = Date::Parse(a.as_of);
     if (!d) {
@@ -395,72 +410,177 @@ Status RunPlanCommand(const GlobalOptions& g, PlanArgs& a) {
     }
     o.as_of = *d;
   }
-  o.orders_csv = a.out;
-  SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
+  if (a.out.size() > 4 && a.out.compare(a.out.size() - 4, 4, ".csv") == 0) {
+    return Error::InvalidArgument(fmt::format(
+        "--out {}: must be a folder (plan writes orders.csv, alerts.csv, kpis.json, "
+        "projection.csv and report.html into it), e.g. --out {}",
+        a.out, std::filesystem::path(a.out).parent_path().empty()
+                   ? std::string("out")
+                   : std::filesystem::path(a.out).parent_path().string()));
+  }
+  o.out_dir = a.out;
+  o.model = a.model;
+  o.reforecast = a.reforecast;
+  if (a.budget) {
+    if (!(*a.budget > 0) || !std::isfinite(*a.budget)) {
+      return Error::InvalidArgument(fmt::format("--budget = {}; must be a number > 0", *a.budget));
+    }
+    o.budget = *a.budget;
+  }
+  o.time_limit_seconds = a.time_limit;
+  o.threads = a.threads;
   SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
   ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
-  auto sum = pipeline::RunPlan(*store, config, o, MakeProgress(&bar));
+  auto sum = pipeline::RunPlanLoop(*store, config, o, MakeProgress(&bar));
   bar.Clear();
   if (!sum.ok()) return sum.error();
-  std::vector<const PlanLine*> orders;
-  for (const auto& l : sum->lines) {
-    if (l.quantity > 0) orders.push_back(&l);
+  const pipeline::PlanRunSummary& plan = sum->plan;
+  std::vector<size_t> orders;
+  for (size_t i = 0; i < plan.lines.size(); ++i) {
+    if (plan.lines[i].quantity > 0) orders.push_back(i);
   }
   // Largest first: by order value, then (when costs are unknown) by quantity.
-  std::sort(orders.begin(), orders.end(), [](const PlanLine* x, const PlanLine* y) {
-    const double vx = x->quantity * x->unit_cost, vy = y->quantity * y->unit_cost;
+  std::sort(orders.begin(), orders.end(), [&](size_t i, size_t j) {
+    const PlanLine& x = plan.lines[i];
+    const PlanLine& y = plan.lines[j];
+    const double vx = x.quantity * x.unit_cost, vy = y.quantity * y.unit_cost;
     if (vx != vy) return vx > vy;
-    if (x->quantity != y->quantity) return x->quantity > y->quantity;
-    return std::tie(x->sku, x->location) < std::tie(y->sku, y->location);
+    if (x.quantity != y.quantity) return x.quantity > y.quantity;
+    return std::tie(x.sku, x.location) < std::tie(y.sku, y.location);
   });
+  const risk::KpiRow* total = nullptr;
+  for (const auto& r : sum->kpis) {
+    if (r.scope == "total") total = &r;
+  }
+  size_t live = 0;
+  std::map<std::string, int> live_by_level;
+  for (const auto& al : sum->alerts.alerts) {
+    if (al.status != risk::AlertStatus::kResolved) {
+      ++live;
+      ++live_by_level[std::string(risk::ToString(al.level))];
+    }
+  }
   if (a.json) {
-    nlohmann::json j = {{"run_id", sum->run_id},
+    nlohmann::json j = {{"run_id", plan.run_id},
                         {"forecast_run_id", sum->forecast_run_id},
-                        {"as_of", sum->as_of.ToString()},
-                        {"series", sum->lines.size()},
-                        {"orders", sum->orders},
-                        {"total_units", sum->total_units},
-                        {"total_cost", std::round(sum->total_cost * 100) / 100},
+                        {"forecasted", sum->forecasted},
+                        {"as_of", plan.as_of.ToString()},
+                        {"series", plan.lines.size()},
+                        {"orders", plan.orders},
+                        {"total_units", plan.total_units},
+                        {"total_cost", std::round(plan.total_cost * 100) / 100},
+                        {"optimized", sum->optimized},
+                        {"classes", sum->class_counts},
                         {"warnings", sum->warnings}};
+    if (sum->forecasted) j["forecast_model"] = sum->forecast.model;
     j["order_lines"] = nlohmann::json::array();
-    for (const auto* l : orders) j["order_lines"].push_back(PlanLineJson(*l));
+    for (size_t i : orders) {
+      nlohmann::json l = PlanLineJson(plan.lines[i]);
+      l["class"] = sum->classes[i];
+      j["order_lines"].push_back(std::move(l));
+    }
     j["riskiest"] = nlohmann::json::array();
-    for (const auto& l : sum->riskiest) j["riskiest"].push_back(PlanLineJson(l));
-    if (!a.out.empty()) j["out"] = a.out;
+    for (const auto& l : plan.riskiest) j["riskiest"].push_back(PlanLineJson(l));
+    j["alerts"] = {{"open", live},
+                   {"by_level", live_by_level},
+                   {"created", sum->alerts.created},
+                   {"updated", sum->alerts.updated},
+                   {"escalated", sum->alerts.escalated},
+                   {"resolved", sum->alerts.resolved}};
+    j["alert_list"] = nlohmann::json::array();
+    for (const auto& al : sum->alerts.alerts) {
+      if (al.status == risk::AlertStatus::kResolved) continue;
+      j["alert_list"].push_back({{"id", al.id},
+                                 {"type", risk::ToString(al.type)},
+                                 {"sku", al.sku},
+                                 {"location", al.location},
+                                 {"level", risk::ToString(al.level)},
+                                 {"status", risk::ToString(al.status)},
+                                 {"action", risk::ToString(al.action)},
+                                 {"impact", JsonNumber(al.impact)},
+                                 {"occurrences", al.occurrences},
+                                 {"message", al.message}});
+    }
+    if (total != nullptr) {
+      j["kpis"] = {{"from", sum->kpi_from.ToString()},
+                   {"to", sum->kpi_to.ToString()},
+                   {"fill_rate", JsonNumber(total->fill_rate)},
+                   {"cycle_service_level", JsonNumber(total->cycle_service_level)},
+                   {"stockout_rate", JsonNumber(total->stockout_rate)},
+                   {"inventory_turnover", JsonNumber(total->inventory_turnover)},
+                   {"days_of_supply", JsonNumber(total->days_of_supply)},
+                   {"gmroi", JsonNumber(total->gmroi)},
+                   {"lost_sales_value", JsonNumber(total->lost_sales_value)},
+                   {"holding_cost", JsonNumber(total->holding_cost)},
+                   {"inventory_value", JsonNumber(total->end_inventory_value)}};
+    }
+    j["files"] = sum->files;
+    nlohmann::json steps = nlohmann::json::object();
+    for (const auto& [name, secs] : sum->step_seconds) steps[name] = std::round(secs * 1000) / 1000;
+    j["seconds"] = steps;
     std::cout << j.dump(2) << std::endl;
     return Status::Ok();
   }
   std::cout << fmt::format("Plan run {} as of {}: {} of {} series need an order today; {} units, "
-                           "cost {:.2f}\n",
-                           sum->run_id, sum->as_of.ToString(), sum->orders, sum->lines.size(),
-                           sum->total_units, sum->total_cost);
+                           "cost {:.2f}{}\n",
+                           plan.run_id, plan.as_of.ToString(), plan.orders, plan.lines.size(),
+                           plan.total_units, plan.total_cost,
+                           sum->optimized ? " (purchase plan MIP under the budget/capacities)" : "");
+  std::cout << (sum->forecasted
+                    ? fmt::format("  forecast: run {} with {} on {} series\n", sum->forecast_run_id,
+                                  sum->forecast.model, sum->forecast.series_count)
+                    : fmt::format("  forecast: reused run {} (newer than the last import; "
+                                  "--reforecast to redo)\n",
+                                  sum->forecast_run_id));
+  std::string classes;
+  for (const auto& [cell, n] : sum->class_counts) {
+    classes += fmt::format("{}{} {}", classes.empty() ? "" : ", ", cell, n);
+  }
+  std::cout << "  classes: " << classes << "\n";
   if (!orders.empty()) {
     std::cout << "\nWhat to order today (largest first):\n";
-    std::cout << fmt::format("  {:<14} {:<10} {:<10} {:>9} {:>11} {:>12}  {}\n", "sku", "location",
-                             "supplier", "quantity", "arrives", "line cost", "bound by");
-    for (size_t i = 0; i < orders.size() && static_cast<int>(i) < a.top; ++i) {
-      const PlanLine& l = *orders[i];
-      std::cout << fmt::format("  {:<14} {:<10} {:<10} {:>9g} {:>11} {:>12.2f}  {}\n", l.sku,
-                               l.location, l.supplier_id, l.quantity, l.arrival_date.ToString(),
-                               l.quantity * l.unit_cost, l.binding);
+    std::cout << fmt::format("  {:<14} {:<10} {:<10} {:>5} {:>9} {:>11} {:>12}  {}\n", "sku",
+                             "location", "supplier", "class", "quantity", "arrives", "line cost",
+                             "bound by");
+    for (size_t k = 0; k < orders.size() && static_cast<int>(k) < a.top; ++k) {
+      const PlanLine& l = plan.lines[orders[k]];
+      std::cout << fmt::format("  {:<14} {:<10} {:<10} {:>5} {:>9g} {:>11} {:>12.2f}  {}\n", l.sku,
+                               l.location, l.supplier_id, sum->classes[orders[k]], l.quantity,
+                               l.arrival_date.ToString(), l.quantity * l.unit_cost, l.binding);
     }
     if (static_cast<int>(orders.size()) > a.top) {
       std::cout << fmt::format("  ... {} more{}\n", orders.size() - a.top,
-                               a.out.empty() ? " (use --out FILE for the full purchase orders)" : "");
+                               a.out.empty() ? " (use --out DIR for orders.csv)" : "");
     }
   }
-  if (!sum->riskiest.empty()) {
-    std::cout << "\nRiskiest SKUs (stockout before the next receipt if nothing is ordered):\n";
-    std::cout << fmt::format("  {:<14} {:<10} {:>8} {:>10} {:>9} {:>9}\n", "sku", "location",
-                             "P(out)", "days cover", "on hand", "ordered");
-    for (const auto& l : sum->riskiest) {
-      std::cout << fmt::format("  {:<14} {:<10} {:>7.0f}% {:>10.1f} {:>9g} {:>9g}\n", l.sku,
-                               l.location, 100 * l.stockout_probability, l.days_of_supply,
-                               l.on_hand, l.quantity);
-    }
+  std::cout << fmt::format(
+      "\nAlerts: {} open ({} high, {} medium, {} low); this run {} new, {} persisting, {} "
+      "escalated, {} resolved\n",
+      live, live_by_level["high"], live_by_level["medium"], live_by_level["low"],
+      sum->alerts.created, sum->alerts.updated, sum->alerts.escalated, sum->alerts.resolved);
+  int shown = 0;
+  for (const auto& al : sum->alerts.alerts) {
+    if (al.status == risk::AlertStatus::kResolved || shown >= a.top) continue;
+    ++shown;
+    std::cout << fmt::format("  [{}] {}: {} -> {}\n", risk::ToString(al.level),
+                             risk::ToString(al.type), al.message, risk::ToString(al.action));
+  }
+  if (total != nullptr) {
+    auto pct = [](double v) { return std::isfinite(v) ? fmt::format("{:.1f}%", 100 * v) : std::string("unknown"); };
+    auto num = [](double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : std::string("unknown"); };
+    std::cout << fmt::format(
+        "\nKPIs {} .. {}: fill rate {}, stockout days {}, turnover {}/yr, days of supply {}, "
+        "GMROI {}, lost sales {}\n",
+        sum->kpi_from.ToString(), sum->kpi_to.ToString(), pct(total->fill_rate),
+        pct(total->stockout_rate), num(total->inventory_turnover), num(total->days_of_supply),
+        num(total->gmroi), num(total->lost_sales_value));
   }
   for (const auto& w : sum->warnings) std::cout << "warning: " << w << "\n";
-  if (!a.out.empty()) std::cout << "\nPurchase orders written to " << a.out << "\n";
+  if (!sum->files.empty()) {
+    std::cout << "\nWritten:";
+    for (const auto& f : sum->files) std::cout << " " << f;
+    std::cout << "\n";
+  }
   return Status::Ok();
 }
 
@@ -924,11 +1044,26 @@ void AddBacktestCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
 void AddPlanCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) {
   auto args = std::make_shared<PlanArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "plan", "Propose replenishment orders from the latest forecast (reorder point policy)");
+      "plan",
+      "The closed loop: forecast (auto) -> ABC/XYZ service targets -> (R,s,S) policy per SKU -> "
+      "order plan (budget/capacity MIP) -> 8-week projection -> risks, alerts, KPIs");
   cmd->add_option("--db", args->db, "store file")->capture_default_str();
-  cmd->add_option("--out", args->out, "write the purchase orders as CSV");
+  cmd->add_option("--out", args->out,
+                  "folder for orders.csv, alerts.csv, kpis.json, projection.csv, report.html");
   cmd->add_option("--as-of", args->as_of,
                   "decision day YYYY-MM-DD (default: the day after the history ends)");
+  cmd->add_option("--model", args->model,
+                  "forecast again with this model (default: reuse a forecast newer than the last "
+                  "import, else [plan] forecast_model = auto)");
+  cmd->add_flag("--reforecast", args->reforecast, "forecast again even when a fresh forecast exists");
+  cmd->add_option("--budget", args->budget,
+                  "money for purchases and order costs: the order plan becomes a MIP");
+  cmd->add_option("--time-limit", args->time_limit, "seconds the MIP may use")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "forecasting threads (0 = all cores)")
+      ->check(kNonNegative)
+      ->capture_default_str();
   cmd->add_option("--top", args->top, "lines shown in the summary")
       ->check(kNonNegative)
       ->capture_default_str();

@@ -33,6 +33,10 @@ void AddConfigCommand(CLI::App& app, const GlobalOptions& global, Runner* runner
 void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 // stockcast policy eoq|newsvendor|base-stock|rq|ss|lot-sizing|... (policy_command.cpp).
 void AddPolicyCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+// stockcast evaluate: walk-forward backtest of replenishment policies (evaluate_command.cpp).
+void AddEvaluateCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+// stockcast simulate: one policy on given demand in the simulator (simulate_command.cpp).
+void AddSimulateCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 
 // Exit codes (documented in the README). The one place where error codes become exit codes.
 inline constexpr int kExitOk = 0;

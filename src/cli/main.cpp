@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   AddPlanCommand(app, global, &runner);
   AddPolicyCommand(app, global, &runner);
   AddOptimizeCommand(app, global, &runner);
+  AddEvaluateCommand(app, global, &runner);
+  AddSimulateCommand(app, global, &runner);
   AddReportCommand(app, global, &runner);
   AddModelsCommand(app, global, &runner);
   AddConfigCommand(app, global, &runner);

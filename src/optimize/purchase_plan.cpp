@@ -413,6 +413,11 @@ Status PurchasePlanProblem::Impl::Build() {
         dec.offer = k;
         dec.case_pack = o.case_pack;
         dec.max_cases = static_cast<int64_t>(std::ceil(need / o.case_pack - 1e-9));
+        if (std::isfinite(inst.items[i].max_quantity)) {
+          dec.max_cases = std::min<int64_t>(
+              dec.max_cases, static_cast<int64_t>(std::floor(
+                                 std::max(inst.items[i].max_quantity, 0.0) / o.case_pack + 1e-9)));
+        }
         const auto key = std::make_pair(d.warehouse, s);
         auto [git, inserted] = group_index.try_emplace(key, groups.size());
         if (inserted) groups.push_back(OrderGroup{d.warehouse, s, {}});

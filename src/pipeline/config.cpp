@@ -1,7 +1,10 @@
 #include "stockcast/pipeline/config.h"
 
 #include "stockcast/forecast/model.h"
+#include "stockcast/policy/classify.h"
 
+#include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -122,8 +125,35 @@ Status ValidatePlanning(const std::string& where, const PlanningSettings& p) {
 
 }  // namespace
 
+Result<std::map<char, std::pair<double, double>>> ParseClassWarningLines(std::string_view text) {
+  std::map<char, std::pair<double, double>> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find(',', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string item(text.substr(pos, end - pos));
+    pos = end + 1;
+    if (item.empty()) continue;
+    char cls = 0;
+    double lo = 0, hi = 0;
+    char extra = 0;
+    if (std::sscanf(item.c_str(), " %c = %lf : %lf %c", &cls, &lo, &hi, &extra) != 3 ||
+        (std::toupper(cls) != 'A' && std::toupper(cls) != 'B' && std::toupper(cls) != 'C') ||
+        lo < 0 || hi < 0 || (hi > 0 && hi < lo)) {
+      return Error::InvalidArgument(fmt::format(
+          "plan.warning_lines_by_class entry \"{}\"; must be CLASS=LOWER:UPPER with CLASS A, B "
+          "or C and 0 <= LOWER <= UPPER days of supply (0 = no line), e.g. \"A=7:45\"",
+          item));
+    }
+    out[static_cast<char>(std::toupper(cls))] = {lo, hi};
+  }
+  return out;
+}
+
 PlanningSettings Config::PlanningFor(const std::string& category) const {
   PlanningSettings p = planning;
+  p.warning_lower_days = loop.warning_lower_days;
+  p.warning_upper_days = loop.warning_upper_days;
   auto it = categories.find(category);
   if (it == categories.end()) return p;
   const CategoryOverride& o = it->second;
@@ -133,12 +163,36 @@ PlanningSettings Config::PlanningFor(const std::string& category) const {
   if (o.lead_time_mean_days) p.lead_time_mean_days = *o.lead_time_mean_days;
   if (o.lead_time_sd_days) p.lead_time_sd_days = *o.lead_time_sd_days;
   if (o.review_period_days) p.review_period_days = *o.review_period_days;
+  if (o.warning_lower_days) p.warning_lower_days = *o.warning_lower_days;
+  if (o.warning_upper_days) p.warning_upper_days = *o.warning_upper_days;
+  p.service_level_from_category = o.service_level.has_value();
   return p;
 }
 
 Status Config::Validate() const {
   SC_RETURN_IF_ERROR(clean.Validate());
   SC_RETURN_IF_ERROR(ValidatePlanning("planning", planning));
+  SC_RETURN_IF_ERROR(CheckRange<int>("plan.projection_days", loop.projection_days, 7, 366, false, false));
+  SC_RETURN_IF_ERROR(CheckRange<double>("plan.a_share", loop.a_share, 0, 1, true, false));
+  SC_RETURN_IF_ERROR(CheckRange<double>("plan.b_share", loop.b_share, loop.a_share, 1, false, false));
+  SC_RETURN_IF_ERROR(CheckRange<double>("plan.x_cv", loop.x_cv, 0, 1e6, true, false));
+  SC_RETURN_IF_ERROR(CheckRange<double>("plan.y_cv", loop.y_cv, loop.x_cv, 1e6, false, false));
+  SC_RETURN_IF_ERROR(CheckRange<int>("plan.dead_stock_days", loop.dead_stock_days, 1, 3650, false, false));
+  SC_RETURN_IF_ERROR(CheckRange<int>("plan.overstock_days", loop.overstock_days, 1, 3650, false, false));
+  SC_RETURN_IF_ERROR(CheckRange<double>("plan.warning_lower_days", loop.warning_lower_days, 0, 3650, false, false));
+  SC_RETURN_IF_ERROR(CheckRange<double>("plan.warning_upper_days", loop.warning_upper_days, 0, 3650, false, false));
+  SC_RETURN_IF_ERROR(CheckRange<int>("plan.escalate_after_runs", loop.escalate_after_runs, 1, 1000, false, false));
+  if (loop.service_measure != "fill_rate" && loop.service_measure != "cycle_service") {
+    return Error::InvalidArgument(fmt::format(
+        "plan.service_measure = \"{}\"; must be fill_rate or cycle_service", loop.service_measure));
+  }
+  if (auto m = policy::ClassMatrix::Parse(loop.class_matrix); !m.ok()) {
+    return Error::InvalidArgument("plan.class_matrix: " + m.error().message);
+  }
+  if (auto w = ParseClassWarningLines(loop.warning_lines_by_class); !w.ok()) return w.error();
+  if (loop.forecast_model.empty()) {
+    return Error::InvalidArgument("plan.forecast_model is empty; must be a model spec such as \"auto\"");
+  }
   for (const auto& [name, o] : categories) {
     SC_RETURN_IF_ERROR(ValidatePlanning("categories." + name, PlanningFor(name)));
     (void)o;
@@ -181,7 +235,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& name) {
   {
     TableReader r(name, root, "");
     r.Subtable("planning").Subtable("forecast").Subtable("clean").Subtable("calendar")
-        .Subtable("categories");
+        .Subtable("categories").Subtable("plan");
     SC_RETURN_IF_ERROR(r.Finish());
   }
   {
@@ -197,6 +251,20 @@ Result<Config> ParseConfig(const std::string& text, const std::string& name) {
     auto& f = c.forecast;
     TableReader r(name, Sub(root, "forecast"), "forecast.");
     r.Field("horizon", &f.horizon).Field("model", &f.model).Field("quantiles", &f.quantiles);
+    SC_RETURN_IF_ERROR(r.Finish());
+  }
+  {
+    auto& l = c.loop;
+    TableReader r(name, Sub(root, "plan"), "plan.");
+    r.Field("forecast_model", &l.forecast_model).Field("projection_days", &l.projection_days)
+        .Field("class_targets", &l.class_targets).Field("class_matrix", &l.class_matrix)
+        .Field("a_share", &l.a_share).Field("b_share", &l.b_share).Field("x_cv", &l.x_cv)
+        .Field("y_cv", &l.y_cv).Field("service_measure", &l.service_measure)
+        .Field("dead_stock_days", &l.dead_stock_days).Field("overstock_days", &l.overstock_days)
+        .Field("warning_lower_days", &l.warning_lower_days)
+        .Field("warning_upper_days", &l.warning_upper_days)
+        .Field("warning_lines_by_class", &l.warning_lines_by_class)
+        .Field("escalate_after_runs", &l.escalate_after_runs);
     SC_RETURN_IF_ERROR(r.Finish());
   }
   {
@@ -241,7 +309,9 @@ Result<Config> ParseConfig(const std::string& text, const std::string& name) {
         .Optional("order_cost", &o.order_cost)
         .Optional("lead_time_mean_days", &o.lead_time_mean_days)
         .Optional("lead_time_sd_days", &o.lead_time_sd_days)
-        .Optional("review_period_days", &o.review_period_days);
+        .Optional("review_period_days", &o.review_period_days)
+        .Optional("warning_lower_days", &o.warning_lower_days)
+        .Optional("warning_upper_days", &o.warning_upper_days);
     SC_RETURN_IF_ERROR(r.Finish());
     c.categories[std::string(cat.str())] = o;
   }
@@ -308,7 +378,25 @@ region = "{}"             # public holidays: none, cn, uk, us
 shutdown_days_before = {} # supplier shutdown around Spring Festival
 shutdown_days_after = {}
 
-# Per-category overrides of any [planning] key, e.g.
+[plan]
+# The closed loop of `stockcast plan --out DIR`.
+forecast_model = "{}"    # when plan forecasts (no forecast newer than the last import)
+projection_days = {}      # stock projected P10/P50/P90 this many days ahead
+class_targets = {}      # service target per ABC/XYZ class (see `stockcast policy classify`)
+class_matrix = "{}"           # overrides, e.g. "AX=rQ:0.99,CZ=manual:0.8"
+a_share = {}
+b_share = {}
+x_cv = {}
+y_cv = {}
+service_measure = "{}"  # fill_rate or cycle_service
+dead_stock_days = {}      # alert: on hand and no sale for this many days
+overstock_days = {}       # alert: stock beyond this many days of demand
+warning_lower_days = {}    # warning lines in days of supply (0 = none)
+warning_upper_days = {}
+warning_lines_by_class = "{}" # e.g. "A=7:45,C=3:120" (lower:upper days of supply)
+escalate_after_runs = {}   # an alert rises one level after this many runs in a row
+
+# Per-category overrides of any [planning] key (and warning_lower_days / warning_upper_days), e.g.
 # [categories.food]
 # service_level = 0.98
 )",
@@ -319,7 +407,12 @@ shutdown_days_after = {}
                      c.clean.min_lines_per_open_day,
                      o.enabled, o.window_days, o.threshold, o.min_points, o.protect_events,
                      ToString(c.clean.calendar.region), c.clean.calendar.shutdown_days_before,
-                     c.clean.calendar.shutdown_days_after);
+                     c.clean.calendar.shutdown_days_after, c.loop.forecast_model,
+                     c.loop.projection_days, c.loop.class_targets, c.loop.class_matrix,
+                     c.loop.a_share, c.loop.b_share, c.loop.x_cv, c.loop.y_cv,
+                     c.loop.service_measure, c.loop.dead_stock_days, c.loop.overstock_days,
+                     c.loop.warning_lower_days, c.loop.warning_upper_days,
+                     c.loop.warning_lines_by_class, c.loop.escalate_after_runs);
 }
 
 }  // namespace stockcast::pipeline

@@ -180,7 +180,11 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
   const std::string canonical = spec.ToString();
 
   ReportProgress(progress, "loading history", 0.0);
-  SC_ASSIGN_OR_RETURN(DemandPanel panel, store.LoadPanel());
+  DemandPanel loaded;
+  if (options.panel == nullptr) {
+    SC_ASSIGN_OR_RETURN(loaded, store.LoadPanel());
+  }
+  const DemandPanel& panel = options.panel != nullptr ? *options.panel : loaded;
   if (panel.num_series() == 0 || panel.num_days() == 0) {
     return Error::NotFound(fmt::format(
         "no demand history in {}; run `stockcast import --db {}` first", store.path(),
@@ -309,6 +313,7 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
       {"last_date", summary.last_date.ToString()},
   };
   SC_RETURN_IF_ERROR(store.FinishRun(summary.run_id, "ok", report.dump()));
+  if (options.keep_rows != nullptr) *options.keep_rows = std::move(rows);
   return summary;
 }
 

@@ -34,7 +34,14 @@ Result<OptimizeRunSummary> RunOptimize(Store& store, const Config& config,
   plan_options.save = false;
   SC_ASSIGN_OR_RETURN(PlanRunSummary plan, RunPlan(store, config, plan_options, progress));
   SC_ASSIGN_OR_RETURN(std::vector<Location> locations, store.ListLocations());
+  return OptimizePlan(plan, locations, options, progress);
+}
 
+Result<OptimizeRunSummary> OptimizePlan(const PlanRunSummary& plan,
+                                        std::span<const Location> locations,
+                                        const OptimizeRunOptions& options,
+                                        const ProgressFn& progress) {
+  SC_RETURN_IF_ERROR(options.Validate());
   OptimizeRunSummary out;
   out.as_of = plan.as_of;
   out.forecast_run_id = plan.forecast_run_id;
@@ -81,6 +88,7 @@ Result<OptimizeRunSummary> RunOptimize(Store& store, const Config& config,
                              item.demand_mean, item.demand_mean * item.demand_mean / (var - item.demand_mean));
       if (count.ok()) item.demand = std::move(count).value();
     }
+    if (options.cap_at_plan_quantity) item.max_quantity = std::max(line.quantity, 0.0);
     item.holding_cost = h > 0 ? h : 1e-9;
     item.shortage_cost = item.holding_cost * alpha / (1.0 - alpha);
     instance.items.push_back(std::move(item));

@@ -137,10 +137,51 @@ StockProjection ProjectStock(const forecast::Forecast& forecast, Date first_day,
   return p;
 }
 
+namespace {
+
+// The (R, s, S) levels of one series from its forecast (PlanRunOptions::replenishment_levels).
+Result<policy::ReplenishmentLevels> ReplenishmentFor(const forecast::Forecast& fc,
+                                                     const policy::ReorderPointOptions& o,
+                                                     double order_cost, double holding_rate,
+                                                     policy::ServiceTargetKind measure) {
+  policy::ReplenishmentInput in;
+  const int n = static_cast<int>(fc.mean.size());
+  in.daily_mean.resize(static_cast<size_t>(n));
+  in.daily_sd.resize(static_cast<size_t>(n));
+  for (int t = 0; t < n; ++t) {
+    in.daily_mean[static_cast<size_t>(t)] = std::max(fc.mean[static_cast<size_t>(t)], 0.0);
+    in.daily_sd[static_cast<size_t>(t)] = policy::DailyDemandSd(fc, t);
+  }
+  // The simulator's convention: arrival = order date + L with L >= 1 (a same-day supplier
+  // still delivers for tomorrow's demand at the earliest).
+  in.lead_time_mean_days = std::max(o.lead_time_mean_days, 1.0);
+  in.lead_time_sd_days = o.lead_time_sd_days;
+  in.review_period_days = std::max(o.review_period_days, 1);
+  in.target_kind = measure;
+  in.target = o.service_level;
+  in.unit_cost = o.unit_cost;
+  in.holding_rate = holding_rate;
+  in.order_cost = order_cost;
+  in.case_pack = o.case_pack;
+  in.moq = o.moq;
+  return policy::ChooseReplenishmentLevels(in);
+}
+
+}  // namespace
+
 Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRunOptions& options,
                                const ProgressFn& progress) {
   ReportProgress(progress, "loading", 0.0);
-  SC_ASSIGN_OR_RETURN(std::optional<RunInfo> run, store.LatestRun("forecast"));
+  std::optional<RunInfo> run;
+  if (options.forecast_rows != nullptr) {
+    RunInfo given;
+    given.id = options.forecast_run_id;
+    given.kind = "forecast";
+    given.status = "ok";
+    run = given;
+  } else {
+    SC_ASSIGN_OR_RETURN(run, store.LatestRun("forecast"));
+  }
   if (!run) {
     return Error::NotFound(fmt::format("no forecast in {}; run `stockcast forecast --db {}` first",
                                        store.path(), store.path()));
@@ -150,13 +191,22 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
         "the latest forecast in {} (run {}) is {}; run `stockcast forecast --db {}` again",
         store.path(), run->id, run->status, store.path()));
   }
-  SC_ASSIGN_OR_RETURN(std::vector<ForecastRow> rows, store.ListForecasts(run->id));
+  std::vector<ForecastRow> read_rows;
+  if (options.forecast_rows == nullptr) {
+    SC_ASSIGN_OR_RETURN(read_rows, store.ListForecasts(run->id));
+  }
+  const std::vector<ForecastRow>& rows =
+      options.forecast_rows != nullptr ? *options.forecast_rows : read_rows;
   if (rows.empty()) {
     return Error::NotFound(fmt::format("forecast run {} in {} has no rows; run `stockcast "
                                        "forecast --db {}` again",
                                        run->id, store.path(), store.path()));
   }
-  SC_ASSIGN_OR_RETURN(DemandPanel panel, store.LoadPanel());
+  DemandPanel loaded;
+  if (options.panel == nullptr) {
+    SC_ASSIGN_OR_RETURN(loaded, store.LoadPanel());
+  }
+  const DemandPanel& panel = options.panel != nullptr ? *options.panel : loaded;
 
   PlanRunSummary summary;
   summary.forecast_run_id = run->id;
@@ -244,8 +294,12 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
     no_supplier += supplier == nullptr ? 1 : 0;
     const PlanningSettings settings = config.PlanningFor(product ? product->category : "");
 
+    const std::string series_id = SeriesId(key.sku, key.location);
     policy::ReorderPointOptions o;
     o.service_level = settings.service_level;
+    if (auto it = options.service_levels.find(series_id); it != options.service_levels.end()) {
+      o.service_level = it->second;
+    }
     o.review_period_days = settings.review_period_days;
     o.lead_time_mean_days = supplier ? supplier->lead_time_mean_days : settings.lead_time_mean_days;
     o.lead_time_sd_days = supplier ? supplier->lead_time_sd_days : settings.lead_time_sd_days;
@@ -258,6 +312,7 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
     // Stock: the derived stock level; else the panel's last on-hand count; else zero. It is
     // known only when built on a snapshot, an on-hand count or receipts (see plan_run.h).
     std::string note;
+    if (auto it = options.notes.find(series_id); it != options.notes.end()) note = it->second;
     double on_hand = 0.0;
     double on_order = 0.0;
     const Key series_key{key.sku, key.location};
@@ -318,6 +373,10 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
     demand.order_cost = supplier && supplier->order_cost > 0 ? supplier->order_cost : settings.order_cost;
     demand.case_pack = o.case_pack;
     demand.moq = o.moq;
+    demand.review_period_days = o.review_period_days;
+    demand.lead_time_mean_days = o.lead_time_mean_days;
+    demand.lead_time_sd_days = o.lead_time_sd_days;
+    demand.stock_known = stock_known;
     PlanLine line;
     line.sku = key.sku;
     line.location = key.location;
@@ -341,6 +400,46 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
                   kMaxLeadTimeDays)))
             : policy::ComputeReorderPoint(fc, on_hand, on_order, o);
     if (!decision.ok() && o.lead_time_mean_days > kMaxLeadTimeDays) ++lead_too_long;
+    if (decision.ok() && options.replenishment_levels) {
+      // The (R, s, S) levels of policy/replenishment.h replace the reorder point's; the
+      // reorder-point decision still gives the cover's spread, stockout probability and days of
+      // supply.
+      auto rl = ReplenishmentFor(fc, o, demand.order_cost, settings.holding_rate,
+                                     options.service_measure);
+      if (!rl.ok()) {
+        decision = rl.error();
+      } else {
+        policy::ReorderDecision& d = *decision;
+        const double ip = on_hand + on_order;
+        d.lead_time_demand = rl->mean_over_cover;
+        d.safety_stock = rl->safety_stock;
+        d.reorder_point = rl->reorder_point;
+        d.order_up_to = rl->order_up_to;
+        d.inventory_position = ip;
+        d.unconstrained_quantity = ip <= rl->reorder_point ? rl->order_up_to - ip : 0.0;
+        d.quantity = policy::ReplenishmentOrder(*rl, ip, o.case_pack, o.moq);
+        d.line_cost = d.quantity * o.unit_cost;
+        d.binding = "none";
+        if (d.quantity > 0) {
+          const double plain = std::ceil(d.unconstrained_quantity - 1e-9);
+          if (o.moq > 0 && d.quantity <= std::ceil(o.moq / o.case_pack) * o.case_pack + 1e-9 &&
+              o.moq > plain + 1e-9) {
+            d.binding = "moq";
+          } else if (d.quantity > plain + 1e-9) {
+            d.binding = "case_pack";
+          }
+        }
+        d.explanation = fmt::format(
+            "{} Inventory position {:.1f} (on hand {:.1f} + on order {:.1f}) {} the reorder point "
+            "{:.0f}: {}.",
+            rl->explanation, ip, on_hand, on_order, ip <= rl->reorder_point ? "is at or below" : "is above",
+            rl->reorder_point,
+            d.quantity > 0 ? fmt::format("order {:g} units to reach {:.0f}{}", d.quantity,
+                                         rl->order_up_to,
+                                         d.binding == "none" ? "" : " (raised by the " + d.binding + ")")
+                           : std::string("no order now"));
+      }
+    }
     if (!decision.ok()) {
       // Bad master data for one series (e.g. a negative MOQ) must not sink the plan: keep the
       // line, order nothing, and say why.
@@ -386,7 +485,10 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
     } else {
       arrivals = PlannedArrivals(line, {});
     }
-    StockProjection projection = ProjectStock(fc, summary.as_of, on_hand, std::move(arrivals));
+    StockProjection projection;
+    if (options.project) {
+      projection = ProjectStock(fc, summary.as_of, on_hand, std::move(arrivals));
+    }
     projection.sku = key.sku;
     projection.location = key.location;
     projection.reorder_point = line.reorder_point;
@@ -399,6 +501,7 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
     summary.lines.push_back(std::move(line));
     summary.projections.push_back(std::move(projection));
     summary.demand.push_back(demand);
+    summary.forecasts.push_back(fc);
   }
   if (not_planned > kMaxSeriesWarnings) {
     summary.warnings.push_back(

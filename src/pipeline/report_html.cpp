@@ -13,7 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "stockcast/pipeline/forecast_run.h"
+#include "stockcast/pipeline/plan_loop.h"
 #include "stockcast/pipeline/plan_run.h"
+#include "stockcast/policy/reorder_point.h"
 
 namespace stockcast::pipeline {
 namespace {
@@ -284,13 +286,21 @@ Status ReportOptions::Validate() const {
   if (chart_series < 0) {
     return Error::InvalidArgument(fmt::format("chart_series = {}; must be >= 0", chart_series));
   }
+  if (review_period_days < 1) {
+    return Error::InvalidArgument(
+        fmt::format("review_period_days = {}; must be >= 1", review_period_days));
+  }
   return Status::Ok();
 }
 
 Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options) {
   SC_RETURN_IF_ERROR(options.Validate());
   const std::string db = store.path();
-  SC_ASSIGN_OR_RETURN(DemandPanel panel, store.LoadPanel());
+  DemandPanel loaded;
+  if (options.panel == nullptr) {
+    SC_ASSIGN_OR_RETURN(loaded, store.LoadPanel());
+  }
+  const DemandPanel& panel = options.panel != nullptr ? *options.panel : loaded;
   SC_ASSIGN_OR_RETURN(std::vector<Product> products, store.ListProducts());
   SC_ASSIGN_OR_RETURN(std::optional<RunInfo> import_run, store.LatestRun("import"));
   const std::optional<RunInfo> plan_run = OkRun(store.LatestRun("plan"));
@@ -307,8 +317,10 @@ Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options)
       forecast_id = params["forecast_run_id"].get<int64_t>();
     }
   }
+  const bool given_rows =
+      options.forecast_rows_for && options.forecast_run_id == forecast_id && forecast_id > 0;
   std::vector<ForecastRow> forecast_rows;
-  if (forecast_id > 0) {
+  if (forecast_id > 0 && !given_rows) {
     SC_ASSIGN_OR_RETURN(forecast_rows, store.ListForecasts(forecast_id));
   }
   std::vector<Receipt> receipts;
@@ -376,7 +388,7 @@ Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options)
   html += R"(<h2 id="orders">What to order today</h2>)";
   if (!plan_run) {
     html += fmt::format(
-        R"(<p class="note">No plan yet: run <code>stockcast forecast --db {0}</code> then <code>stockcast plan --db {0}</code>.</p>)",
+        R"(<p class="note">No plan yet: run <code>stockcast plan --db {0}</code> (it forecasts first when needed).</p>)",
         HtmlEscape(db));
   } else if (orders == 0) {
     html += R"(<p class="note">Nothing needs ordering today: every inventory position is above its reorder point.</p>)";
@@ -432,6 +444,117 @@ Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options)
   }
 
   // SKU charts: the riskiest first (up to half), then the top sellers by recent revenue.
+  // Alerts: the live ones `plan` keeps in the store.
+  {
+    SC_ASSIGN_OR_RETURN(std::vector<AlertRecord> alerts, store.ListAlerts(false));
+    html += R"(<h2 id="alerts">Alerts</h2>)";
+    if (alerts.empty()) {
+      html += R"(<p class="note">No open alerts.)" +
+              std::string(plan_run ? "" : " Alerts are raised by <code>stockcast plan</code>.") +
+              "</p>";
+    } else {
+      auto rank = [](const std::string& level) {
+        return level == "high" ? 0 : level == "medium" ? 1 : 2;
+      };
+      std::stable_sort(alerts.begin(), alerts.end(), [&](const AlertRecord& a, const AlertRecord& b) {
+        if (rank(a.level) != rank(b.level)) return rank(a.level) < rank(b.level);
+        return a.impact > b.impact;
+      });
+      std::map<std::string, int> by_level;
+      double money = 0;
+      for (const AlertRecord& a : alerts) {
+        ++by_level[a.level];
+        money += a.impact;
+      }
+      html += fmt::format(
+          R"(<p class="muted">{} open: {} high, {} medium, {} low; money at risk {}. Level = probability band x money band (risk matrix); an alert rises one level while it persists.</p>)",
+          alerts.size(), by_level["high"], by_level["medium"], by_level["low"], Num(money, 0));
+      html += R"(<table><tr><th>level</th><th>type</th><th>SKU</th><th>location</th><th class="n">probability</th><th class="n">impact</th><th>action</th><th>since</th><th class="n">runs</th><th>what</th></tr>)";
+      constexpr size_t kMaxAlertRows = 25;
+      for (size_t i = 0; i < alerts.size() && i < kMaxAlertRows; ++i) {
+        const AlertRecord& a = alerts[i];
+        html += fmt::format(
+            R"(<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="why">{}</td></tr>)",
+            HtmlEscape(a.level), HtmlEscape(a.type), HtmlEscape(a.sku), HtmlEscape(a.location),
+            Pct(a.probability), Num(a.impact, 0), HtmlEscape(a.action), a.first_seen.ToString(),
+            a.occurrences, HtmlEscape(a.message));
+      }
+      html += "</table>";
+      if (alerts.size() > kMaxAlertRows) {
+        html += fmt::format(R"(<p class="muted">... {} more in alerts.csv.</p>)",
+                            alerts.size() - kMaxAlertRows);
+      }
+    }
+  }
+
+  // KPIs of the latest plan run.
+  if (plan_run) {
+    SC_ASSIGN_OR_RETURN(std::vector<KpiRecord> kpis, store.ListKpis(plan_run->id));
+    if (!kpis.empty()) {
+      html += R"(<h2 id="kpis">KPIs</h2>)";
+      std::map<std::string, double> total;
+      std::map<std::string, std::map<std::string, double>> by_location, by_period;
+      for (const KpiRecord& k : kpis) {
+        if (k.scope == "total") total[k.metric] = k.value;
+        if (k.scope == "location") by_location[k.key][k.metric] = k.value;
+        if (k.scope == "period") by_period[k.period][k.metric] = k.value;
+      }
+      auto pct = [](double v) { return std::isfinite(v) ? Pct(v) : std::string("unknown"); };
+      auto num = [](double v, int d) { return std::isfinite(v) ? Num(v, d) : std::string("unknown"); };
+      html += R"(<div class="kpis">)";
+      const std::pair<const char*, std::string> tiles[] = {
+          {"fill rate", pct(total["fill_rate"])},
+          {"cycle service (months without a stockout day)", pct(total["cycle_service_level"])},
+          {"stockout days", pct(total["stockout_rate"])},
+          {"inventory turnover / year", num(total["inventory_turnover"], 1)},
+          {"days of supply", num(total["days_of_supply"], 1)},
+          {"GMROI", num(total["gmroi"], 2)},
+          {"lost sales value", num(total["lost_sales_value"], 0)},
+          {"holding cost", num(total["holding_cost"], 0)},
+          {"inventory value", num(total["inventory_value"], 0)},
+      };
+      for (const auto& [label, value] : tiles) {
+        html += fmt::format(R"(<div class="kpi"><b>{}</b>{}</div>)", HtmlEscape(value), label);
+      }
+      html += "</div>";
+      html += R"(<p class="muted">Over the last 365 days of history. Unknown = no stock data (inventory KPIs are never guessed as 0). Lost sales on stockout days are estimated from the same month's uncensored days.</p>)";
+      if (!by_location.empty()) {
+        html += R"(<table><tr><th>location</th><th class="n">fill rate</th><th class="n">stockout days</th><th class="n">turnover</th><th class="n">days of supply</th><th class="n">GMROI</th><th class="n">lost sales</th><th class="n">inventory value</th></tr>)";
+        for (auto& [loc, m] : by_location) {
+          html += fmt::format(
+              R"(<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>)",
+              HtmlEscape(loc), pct(m["fill_rate"]), pct(m["stockout_rate"]),
+              num(m["inventory_turnover"], 1), num(m["days_of_supply"], 1), num(m["gmroi"], 2),
+              num(m["lost_sales_value"], 0), num(m["inventory_value"], 0));
+        }
+        html += "</table>";
+      }
+      // Fill rate and stockout days by month.
+      std::vector<Date> months;
+      std::vector<double> fill, stockout;
+      for (auto& [period, m] : by_period) {
+        auto d = Date::Parse(period + "-01");
+        if (!d) continue;
+        months.push_back(*d);
+        fill.push_back(100 * m["fill_rate"]);
+        stockout.push_back(100 * m["stockout_rate"]);
+      }
+      if (months.size() >= 2) {
+        SvgChart chart(months.front(), months.back() - months.front() + 1, 100.0);
+        chart.Line(months, fill, "#047857", 2.0, false);
+        chart.Line(months, stockout, "#dc2626", 2.0, false);
+        for (size_t i = 0; i < months.size(); ++i) {
+          if (std::isfinite(fill[i])) {
+            chart.Circle(months[i], fill[i], "#047857",
+                         months[i].ToString().substr(0, 7) + ": fill rate " + Num(fill[i], 1) + "%");
+          }
+        }
+        html += chart.Finish("fill rate and stockout days by month (%)");
+        html += Legend({{"#047857", "fill rate %"}, {"#dc2626", "stockout days %"}});
+      }
+    }
+  }
+
   html += R"(<h2 id="charts">Selected SKUs</h2>)";
   std::vector<Key> chosen;
   auto choose = [&](const Key& k) {
@@ -470,7 +593,12 @@ Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options)
   if (chosen.empty()) {
     html += R"(<p class="note">No history to chart yet.</p>)";
   } else {
-    html += R"(<p class="muted">Left: daily demand (cleaned) over the last days, with stockout days (sales understate demand) and capped outliers marked, then the forecast mean and its band. Right: projected on-hand stock with open orders and today's planned order (later reviews' orders are not included), against the reorder point.</p>)";
+    html += R"(<p class="muted">Left: daily demand (cleaned) over the last days, with stockout days (sales understate demand) and capped outliers marked, then the forecast mean and its band. Right: projected on-hand stock (P10–P90 over 100 simulated demand paths) if the plan is followed: open orders and today's order arrive, and later reviews order by the same levels; against the reorder point.</p>)";
+  }
+  if (given_rows) {
+    std::vector<SeriesKey> keys;
+    for (const Key& k : chosen) keys.push_back({k.first, k.second});
+    forecast_rows = options.forecast_rows_for(keys);
   }
   const Date forecast_from = panel.num_days() > 0 ? panel.start() : Date();
   const auto forecasts = ForecastsFromRows(forecast_rows, forecast_from);
@@ -575,18 +703,33 @@ Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options)
       if (from_today == nullptr || from_today->horizon() == 0) {
         html += R"(<p class="note">The forecast ends before the plan date.</p>)";
       } else {
-        StockProjection p = ProjectStock(*from_today, line.order_date, line.on_hand,
-                                         PlannedArrivals(line, receipts));
+        // The same projection as projection.csv: simulated demand paths through the plan's
+        // (s, S) levels, later reviews included.
+        std::vector<double> mean, sd;
+        for (int t = 0; t < from_today->horizon(); ++t) {
+          mean.push_back(std::max(from_today->mean[static_cast<size_t>(t)], 0.0));
+          sd.push_back(policy::DailyDemandSd(*from_today, t));
+        }
+        const auto arrivals = PlannedArrivals(line, receipts);
+        std::vector<std::pair<int, double>> by_day;
+        for (const auto& [date, q] : arrivals) by_day.emplace_back(std::max(0, date - line.order_date), q);
+        const bool known = line.binding != "unknown_stock" && line.binding != "error";
+        const PolicyProjection pp = ProjectWithPolicy(
+            mean, sd, line.on_hand, by_day, known ? line.reorder_point : -1.0,
+            known ? line.order_up_to : 0.0, options.review_period_days,
+            std::max(1, line.arrival_date - line.order_date), 1.0, 0.0);
+        std::vector<Date> dates;
+        for (size_t t = 0; t < pp.p50.size(); ++t) dates.push_back(line.order_date + static_cast<int32_t>(t));
         double top = std::max(line.reorder_point, line.on_hand);
-        for (double v : p.p90) top = std::max(top, v);
-        SvgChart stock(p.dates.front(), static_cast<int>(p.dates.size()), top);
-        stock.Band(p.dates, p.p10, p.p90, "#10b981");
-        stock.Line(p.dates, p.p50, "#047857", 2.0, false);
+        for (double v : pp.p90) top = std::max(top, v);
+        SvgChart stock(dates.front(), static_cast<int>(dates.size()), top);
+        stock.Band(dates, pp.p10, pp.p90, "#10b981");
+        stock.Line(dates, pp.p50, "#047857", 2.0, false);
         stock.HLine(line.reorder_point, "#dc2626", "reorder point " + Num(line.reorder_point, 1));
-        for (const auto& [date, q] : p.arrivals) {
-          const Date d = std::max(date, p.dates.front());
-          if (d - p.dates.front() < static_cast<int>(p.dates.size())) {
-            stock.Triangle(d, 0.0, "#7c3aed", d.ToString() + ": " + Num(q, 1) + " arriving");
+        for (size_t t = 0; t < pp.arrivals_p50.size(); ++t) {
+          if (pp.arrivals_p50[t] > 0) {
+            stock.Triangle(dates[t], 0.0, "#7c3aed",
+                           dates[t].ToString() + ": " + Num(pp.arrivals_p50[t], 1) + " arriving (mean)");
           }
         }
         html += stock.Finish(key.first + " projected stock");
@@ -601,7 +744,7 @@ Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options)
   }
 
   html += CleaningSection(import_run, db);
-  html += R"(<h2 id="method">Method</h2><p class="muted">Forecasts are baselines (recent level times a day-of-week profile; stockout and missing days excluded; quantiles from the model's own recent one-step errors). Orders follow a basic reorder-point policy: demand over lead time plus review period, safety stock z·sqrt((L+R)·σ<sub>d</sub>² + μ<sub>d</sub>²·σ<sub>L</sub>²), order up to the reorder point, raised to the MOQ and whole case packs.</p>)";
+  html += R"(<h2 id="method">Method</h2><p class="muted">Forecasts come from the model named in each forecast run (<code>auto</code> for the plan's own forecasts: a combination chosen by backtest; stockout and missing days excluded from fitting). Orders from <code>stockcast plan</code> follow an (R, s, S) policy per SKU and location: the service target comes from the item's ABC/XYZ class; s is the smallest level whose expected shortage per cycle over lead time plus review period meets the fill-rate target under the forecast's own demand distribution (normal for fast movers, Poisson or negative binomial for slow ones); S = s + max(EOQ, demand over the review period); orders are raised to the MOQ and whole case packs, and cut by the purchase-plan MIP when a budget or a warehouse capacity binds.</p>)";
   html += "</body></html>\n";
   return html;
 }

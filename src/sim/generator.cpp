@@ -88,7 +88,7 @@ const std::array<LocationInfo, kMaxLocations> kLocations = {{
     {"WH-CQ", "重庆仓 Chongqing DC"},
 }};
 
-constexpr int kMaxSkus = 9999;  // "SKU-0001" .. "SKU-9999"
+constexpr int kMaxSkus = 999999;  // "SKU-0001" .. "SKU-9999", then "SKU-000001" .. "SKU-999999"
 constexpr int kMaxSuppliers = 99;
 constexpr int kMinDays = 28;
 constexpr int kMaxDays = 20000;
@@ -621,7 +621,7 @@ Result<GeneratedData> Generate(const GeneratorOptions& o, const ProgressFn& prog
                                     : static_cast<int>(rng.UniformInt(0, o.num_suppliers - 1));
 
     Product p;
-    p.sku = fmt::format("SKU-{:04d}", i + 1);
+    p.sku = fmt::format("SKU-{:0{}d}", i + 1, o.num_skus > 9999 ? 6 : 4);
     const int name_index = (i / kNumCategories) % static_cast<int>(cat.names.size());
     p.name = cat.names[name_index];
     const int generation = i / (kNumCategories * static_cast<int>(cat.names.size()));

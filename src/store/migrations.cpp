@@ -200,8 +200,57 @@ CREATE TABLE plans (
 );
 )sql";
 
+// Alerts raised by `plan` (deduplicated by key, escalating while they persist) and the KPIs of
+// each plan run, in long form.
+constexpr std::string_view kAlertsAndKpis = R"sql(
+CREATE TABLE alerts (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  key         TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  sku         TEXT NOT NULL,
+  location    TEXT NOT NULL,
+  level       TEXT NOT NULL CHECK (level IN ('high', 'medium', 'low')),
+  first_level TEXT NOT NULL CHECK (first_level IN ('high', 'medium', 'low')),
+  status      TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
+  action      TEXT NOT NULL DEFAULT '',
+  message     TEXT NOT NULL DEFAULT '',
+  first_seen  TEXT NOT NULL,
+  last_seen   TEXT NOT NULL,
+  occurrences INTEGER NOT NULL CHECK (occurrences >= 1),
+  probability REAL NOT NULL,
+  impact      REAL NOT NULL,
+  run_id      INTEGER NOT NULL DEFAULT 0
+);
+-- At most one live (open or acknowledged) alert per key.
+CREATE UNIQUE INDEX alerts_live_key ON alerts (key) WHERE status <> 'resolved';
+CREATE INDEX alerts_status ON alerts (status, id);
+
+-- The first and last stored day of every series of sales_daily, kept by SavePanel, so loading
+-- the panel does not scan sales_daily twice.
+CREATE TABLE panel_series (
+  sku        TEXT NOT NULL,
+  location   TEXT NOT NULL,
+  first_date TEXT NOT NULL,
+  last_date  TEXT NOT NULL,
+  PRIMARY KEY (sku, location)
+) WITHOUT ROWID;
+INSERT INTO panel_series (sku, location, first_date, last_date)
+  SELECT sku, location, MIN(date), MAX(date) FROM sales_daily GROUP BY sku, location;
+
+CREATE TABLE kpis (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  scope  TEXT NOT NULL,
+  key    TEXT NOT NULL,
+  period TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  value  REAL,
+  PRIMARY KEY (run_id, scope, key, period, metric)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
+    {2, "alerts, kpis and panel_series", kAlertsAndKpis},
 };
 
 Error NewerThanBuild(const Connection& db, int version, int latest) {

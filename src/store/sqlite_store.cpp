@@ -287,6 +287,10 @@ class SqliteStore final : public Store {
   Result<std::vector<ForecastRow>> ListForecasts(int64_t run_id) override;
   Status SavePlan(int64_t run_id, std::span<const PlanLine> lines) override;
   Result<std::vector<PlanLine>> ListPlan(int64_t run_id) override;
+  Result<std::vector<int64_t>> SaveAlerts(std::span<const AlertRecord> alerts) override;
+  Result<std::vector<AlertRecord>> ListAlerts(bool include_resolved) override;
+  Status SaveKpis(int64_t run_id, std::span<const KpiRecord> kpis) override;
+  Result<std::vector<KpiRecord>> ListKpis(int64_t run_id) override;
 
  private:
   // A prepared statement for `sql`, compiled on first use and kept for the store's lifetime.
@@ -919,10 +923,17 @@ Status SqliteStore::SavePanel(const DemandPanel& panel) {
       "INSERT INTO sales_daily (sku, location, date, {}, flags) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       PanelColumnList());
+  static const std::string kSeries =
+      "INSERT INTO panel_series (sku, location, first_date, last_date) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (sku, location) DO UPDATE SET first_date = excluded.first_date, "
+      "last_date = excluded.last_date";
+  static const std::string kNoSeries = "DELETE FROM panel_series WHERE sku = ? AND location = ?";
   constexpr std::string_view kWhat = "saving the demand panel";
   return Atomically(kWhat, [&]() -> Status {
     SC_ASSIGN_OR_RETURN(Statement * erase, Cached(kDelete, kWhat));
     SC_ASSIGN_OR_RETURN(Statement * insert, Cached(kInsert, kWhat));
+    SC_ASSIGN_OR_RETURN(Statement * series_row, Cached(kSeries, kWhat));
+    SC_ASSIGN_OR_RETURN(Statement * no_series, Cached(kNoSeries, kWhat));
     for (size_t s = 0; s < panel.num_series(); ++s) {
       const SeriesKey& key = panel.key(s);
       erase->BindText(1, key.sku);
@@ -941,6 +952,19 @@ Status SqliteStore::SavePanel(const DemandPanel& panel) {
         insert->BindInt(4 + kNumPanelColumns, flags[t]);
         SC_RETURN_IF_ERROR(StepItem(*insert, "saving the history of", "panel.keys", s));
       }
+      if (panel.FirstObserved(s) < panel.num_days()) {
+        const sqlite::DateText first = FormatDate(panel.DateAt(panel.FirstObserved(s)));
+        const sqlite::DateText last = FormatDate(panel.end());
+        series_row->BindText(1, key.sku);
+        series_row->BindText(2, key.location);
+        series_row->BindText(3, first.view());
+        series_row->BindText(4, last.view());
+        SC_RETURN_IF_ERROR(StepItem(*series_row, "saving the days of", "panel.keys", s));
+      } else {
+        no_series->BindText(1, key.sku);
+        no_series->BindText(2, key.location);
+        SC_RETURN_IF_ERROR(StepItem(*no_series, "saving the days of", "panel.keys", s));
+      }
     }
     return Status::Ok();
   });
@@ -950,8 +974,7 @@ Result<DemandPanel> SqliteStore::LoadPanel() {
   constexpr std::string_view kWhat = "loading the demand panel";
   // Keys with their first stored day, in (sku, location) order; the axis spans all rows.
   static const std::string kKeys =
-      "SELECT sku, location, MIN(date), MAX(date) FROM sales_daily GROUP BY sku, location "
-      "ORDER BY sku, location";
+      "SELECT sku, location, first_date, last_date FROM panel_series ORDER BY sku, location";
   static const std::string kRows = fmt::format(
       "SELECT sku, location, date, {}, flags FROM sales_daily ORDER BY sku, location, date",
       PanelColumnList());
@@ -971,8 +994,8 @@ Result<DemandPanel> SqliteStore::LoadPanel() {
     int rc;
     while ((rc = stmt->Step()) == SQLITE_ROW) {
       keys.push_back({stmt->ColumnText(0), stmt->ColumnText(1)});
-      SC_ASSIGN_OR_RETURN(Date lo, ReadDate(*stmt, 2, "sales_daily", "date"));
-      SC_ASSIGN_OR_RETURN(Date hi, ReadDate(*stmt, 3, "sales_daily", "date"));
+      SC_ASSIGN_OR_RETURN(Date lo, ReadDate(*stmt, 2, "panel_series", "first_date"));
+      SC_ASSIGN_OR_RETURN(Date hi, ReadDate(*stmt, 3, "panel_series", "last_date"));
       first_days.push_back(lo);
       if (!first || lo < *first) first = lo;
       if (!last || hi > *last) last = hi;
@@ -1011,6 +1034,9 @@ Result<DemandPanel> SqliteStore::LoadPanel() {
     const int t = panel.IndexOf(date);
     SC_ASSERT(t >= 0);
     for (int c = 0; c < kNumPanelColumns; ++c) {
+      // NULL is NaN, what an unwritten column reads as: a column never set (no stock data, no
+      // cart adds) is not allocated.
+      if (sqlite3_column_type(stmt->get(), 3 + c) == SQLITE_NULL) continue;
       panel.column(kPanelColumns[c], series)[t] = static_cast<float>(stmt->ColumnReal(3 + c));
     }
     panel.flags(series)[t] = static_cast<uint8_t>(stmt->ColumnInt(3 + kNumPanelColumns));
@@ -1298,6 +1324,189 @@ Result<std::vector<PlanLine>> SqliteStore::ListPlan(int64_t run_id) {
   }
   if (rc != SQLITE_DONE) return db_.Fail(rc, what);
   return lines;
+}
+
+// ---- Alerts and KPIs ----
+
+namespace {
+
+Status CheckAlert(const AlertRecord& a, size_t i) {
+  const auto where = [&](std::string_view field) {
+    return fmt::format("alerts[{}] ({}).{}", i, a.key.empty() ? "?" : a.key, field);
+  };
+  for (const auto& [field, value] :
+       {std::pair<std::string_view, const std::string*>{"key", &a.key}, {"type", &a.type},
+        {"sku", &a.sku}, {"location", &a.location}}) {
+    if (value->empty()) return Error::InvalidArgument(where(field) + " is empty; must be set");
+  }
+  for (const auto& [field, value] : {std::pair<std::string_view, const std::string*>{
+                                         "level", &a.level},
+                                     {"first_level", &a.first_level}}) {
+    if (*value != "high" && *value != "medium" && *value != "low") {
+      return Error::InvalidArgument(
+          fmt::format("{} = \"{}\"; must be high, medium or low", where(field), *value));
+    }
+  }
+  if (a.status != "open" && a.status != "acknowledged" && a.status != "resolved") {
+    return Error::InvalidArgument(fmt::format(
+        "{} = \"{}\"; must be open, acknowledged or resolved", where("status"), a.status));
+  }
+  if (a.occurrences < 1) {
+    return Error::InvalidArgument(
+        fmt::format("{} = {}; must be >= 1", where("occurrences"), a.occurrences));
+  }
+  if (a.last_seen < a.first_seen) {
+    return Error::InvalidArgument(fmt::format("{} = {} is before first_seen = {}",
+                                              where("last_seen"), a.last_seen.ToString(),
+                                              a.first_seen.ToString()));
+  }
+  if (!std::isfinite(a.probability) || !std::isfinite(a.impact)) {
+    return Error::InvalidArgument(where("probability/impact") + " is not finite; must be a number");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<int64_t>> SqliteStore::SaveAlerts(std::span<const AlertRecord> alerts) {
+  for (size_t i = 0; i < alerts.size(); ++i) SC_RETURN_IF_ERROR(CheckAlert(alerts[i], i));
+  static const std::string kInsert =
+      "INSERT INTO alerts (key, type, sku, location, level, first_level, status, action, "
+      "message, first_seen, last_seen, occurrences, probability, impact, run_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  static const std::string kUpdate =
+      "UPDATE alerts SET key = ?, type = ?, sku = ?, location = ?, level = ?, first_level = ?, "
+      "status = ?, action = ?, message = ?, first_seen = ?, last_seen = ?, occurrences = ?, "
+      "probability = ?, impact = ?, run_id = ? WHERE id = ?";
+  std::vector<int64_t> ids(alerts.size(), 0);
+  const Status saved = Atomically("saving alerts", [&]() -> Status {
+    // Resolutions first, so a key resolved and raised again in one batch does not collide.
+    std::vector<size_t> order(alerts.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_partition(order.begin(), order.end(),
+                          [&](size_t i) { return alerts[i].status == "resolved"; });
+    for (size_t i : order) {
+      const AlertRecord& a = alerts[i];
+      const bool insert = a.id == 0;
+      SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(insert ? kInsert : kUpdate, "saving alerts"));
+      const sqlite::DateText first = FormatDate(a.first_seen);
+      const sqlite::DateText last = FormatDate(a.last_seen);
+      stmt->BindText(1, a.key);
+      stmt->BindText(2, a.type);
+      stmt->BindText(3, a.sku);
+      stmt->BindText(4, a.location);
+      stmt->BindText(5, a.level);
+      stmt->BindText(6, a.first_level);
+      stmt->BindText(7, a.status);
+      stmt->BindText(8, a.action);
+      stmt->BindText(9, a.message);
+      stmt->BindText(10, first.view());
+      stmt->BindText(11, last.view());
+      stmt->BindInt(12, a.occurrences);
+      stmt->BindReal(13, a.probability);
+      stmt->BindReal(14, a.impact);
+      stmt->BindInt(15, a.run_id);
+      if (!insert) stmt->BindInt(16, a.id);
+      SC_RETURN_IF_ERROR(StepItem(*stmt, "saving", "alerts", i));
+      if (insert) {
+        ids[i] = sqlite3_last_insert_rowid(db_.get());
+      } else {
+        if (sqlite3_changes(db_.get()) == 0) {
+          return Error::NotFound(fmt::format("{}: alerts[{}] ({}) has id {}, which does not exist",
+                                             db_.path(), i, a.key, a.id));
+        }
+        ids[i] = a.id;
+      }
+    }
+    return Status::Ok();
+  });
+  if (!saved.ok()) return saved.error();
+  return ids;
+}
+
+Result<std::vector<AlertRecord>> SqliteStore::ListAlerts(bool include_resolved) {
+  const std::string sql =
+      std::string("SELECT id, key, type, sku, location, level, first_level, status, action, "
+                  "message, first_seen, last_seen, occurrences, probability, impact, run_id "
+                  "FROM alerts ") +
+      (include_resolved ? "" : "WHERE status <> 'resolved' ") + "ORDER BY id DESC";
+  return ListAll<AlertRecord>(sql, "reading alerts", [&](const Statement& st, AlertRecord* a) -> Status {
+    a->id = st.ColumnInt(0);
+    a->key = st.ColumnText(1);
+    a->type = st.ColumnText(2);
+    a->sku = st.ColumnText(3);
+    a->location = st.ColumnText(4);
+    a->level = st.ColumnText(5);
+    a->first_level = st.ColumnText(6);
+    a->status = st.ColumnText(7);
+    a->action = st.ColumnText(8);
+    a->message = st.ColumnText(9);
+    SC_ASSIGN_OR_RETURN(a->first_seen, ReadDate(st, 10, "alerts", "first_seen"));
+    SC_ASSIGN_OR_RETURN(a->last_seen, ReadDate(st, 11, "alerts", "last_seen"));
+    a->occurrences = static_cast<int>(st.ColumnInt(12));
+    a->probability = st.ColumnReal(13);
+    a->impact = st.ColumnReal(14);
+    a->run_id = st.ColumnInt(15);
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::SaveKpis(int64_t run_id, std::span<const KpiRecord> kpis) {
+  for (size_t i = 0; i < kpis.size(); ++i) {
+    if (kpis[i].scope.empty() || kpis[i].metric.empty()) {
+      return Error::InvalidArgument(
+          fmt::format("kpis[{}]: scope and metric must be set (scope \"{}\", metric \"{}\")", i,
+                      kpis[i].scope, kpis[i].metric));
+    }
+  }
+  static const std::string kSql =
+      "INSERT INTO kpis (run_id, scope, key, period, metric, value) VALUES (?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (run_id, scope, key, period, metric) DO UPDATE SET value = excluded.value";
+  const std::string what = fmt::format("saving the KPIs of run {}", run_id);
+  return Atomically(what, [&]() -> Status {
+    SC_RETURN_IF_ERROR(CheckRunExists(run_id, what));
+    SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, what));
+    for (size_t i = 0; i < kpis.size(); ++i) {
+      const KpiRecord& k = kpis[i];
+      stmt->BindInt(1, run_id);
+      stmt->BindText(2, k.scope);
+      stmt->BindText(3, k.key);
+      stmt->BindText(4, k.period);
+      stmt->BindText(5, k.metric);
+      if (std::isfinite(k.value)) {
+        stmt->BindReal(6, k.value);
+      } else {
+        stmt->BindNull(6);  // unknown (e.g. turnover without stock data)
+      }
+      SC_RETURN_IF_ERROR(StepItem(*stmt, "saving", "kpis", i));
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<KpiRecord>> SqliteStore::ListKpis(int64_t run_id) {
+  static const std::string kSql =
+      "SELECT scope, key, period, metric, value FROM kpis WHERE run_id = ? "
+      "ORDER BY scope, key, period, metric";
+  const std::string what = fmt::format("reading the KPIs of run {}", run_id);
+  SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, what));
+  ResetOnExit reset(*stmt);
+  stmt->BindInt(1, run_id);
+  std::vector<KpiRecord> out;
+  int rc;
+  while ((rc = stmt->Step()) == SQLITE_ROW) {
+    KpiRecord k;
+    k.scope = stmt->ColumnText(0);
+    k.key = stmt->ColumnText(1);
+    k.period = stmt->ColumnText(2);
+    k.metric = stmt->ColumnText(3);
+    k.value = sqlite3_column_type(stmt->get(), 4) == SQLITE_NULL
+                  ? std::numeric_limits<double>::quiet_NaN()
+                  : stmt->ColumnReal(4);
+    out.push_back(std::move(k));
+  }
+  if (rc != SQLITE_DONE) return db_.Fail(rc, what);
+  return out;
 }
 
 // ---- Opening ----

@@ -30,7 +30,7 @@ double Num(const std::string& s) {
 TEST(CliChainTest, GenerateImportForecastPlanReport) {
   const fs::path tmp = TempDir("stockcast-cli-chain");
   const fs::path data = tmp / "data", db = tmp / "store.db";
-  const fs::path fcsv = tmp / "out" / "forecast.csv", pcsv = tmp / "out" / "plan.csv",
+  const fs::path fcsv = tmp / "out" / "forecast.csv", pdir = tmp / "out" / "plan",
                  html = tmp / "out" / "report.html";
 
   fs::create_directories(tmp / "out");
@@ -84,56 +84,89 @@ TEST(CliChainTest, GenerateImportForecastPlanReport) {
     EXPECT_EQ(sorted, want) << id;
   }
 
-  // --- plan ---
-  run = Cli("-q plan --json --db " + Q(db) + " --out " + Q(pcsv));
+  // --- plan: the closed loop reuses the forecast (newer than the import) ---
+  run = Cli("-q plan --json --db " + Q(db) + " --out " + Q(pdir));
   ASSERT_EQ(run.code, 0) << run.Dump();
   const nlohmann::json pj = Json(run);
   for (const char* key : {"orders", "riskiest", "order_lines", "as_of", "total_units", "total_cost",
-                          "series", "forecast_run_id"}) {
+                          "series", "forecast_run_id", "forecasted", "classes", "alerts", "kpis",
+                          "files"}) {
     EXPECT_TRUE(pj.contains(key)) << key << " missing in\n" << run.out;
   }
   EXPECT_EQ(pj["series"], series);
   EXPECT_EQ(pj["as_of"], "2024-04-30");
   EXPECT_EQ(pj["forecast_run_id"], fj["run_id"]);
+  EXPECT_EQ(pj["forecasted"], false);
+  int classified = 0;
+  for (const auto& [cell, n] : pj["classes"].items()) {
+    EXPECT_EQ(cell.size(), 2u) << cell;
+    classified += n.get<int>();
+  }
+  EXPECT_EQ(classified, series);
   ASSERT_TRUE(pj["order_lines"].is_array());
-  ASSERT_TRUE(pj["riskiest"].is_array());
   EXPECT_EQ(pj["orders"], pj["order_lines"].size());
-  EXPECT_LE(pj["riskiest"].size(), 10u);
-  EXPECT_FALSE(pj["riskiest"].empty());
+  EXPECT_GT(pj["orders"].get<int>(), 0);
   double units = 0;
   for (const auto& l : pj["order_lines"]) {
     EXPECT_GT(l["quantity"].get<double>(), 0.0) << l.dump();
     units += l["quantity"].get<double>();
     for (const char* key : {"sku", "location", "supplier_id", "order_date", "arrival_date",
-                            "reorder_point", "stockout_probability", "explanation"}) {
+                            "reorder_point", "order_up_to", "safety_stock", "forecast_over_cover",
+                            "service_target", "class", "binding", "explanation"}) {
       EXPECT_TRUE(l.contains(key)) << key << " missing in " << l.dump();
     }
+    EXPECT_GE(l["order_up_to"].get<double>(), l["reorder_point"].get<double>()) << l.dump();
   }
   EXPECT_NEAR(units, pj["total_units"].get<double>(), 1e-6);
+  const double fill = pj["kpis"]["fill_rate"].get<double>();
+  EXPECT_GT(fill, 0.5);
+  EXPECT_LE(fill, 1.0);
 
-  ASSERT_TRUE(fs::exists(pcsv));
-  const auto prows = ParseCsv(ReadFile(pcsv));
+  for (const char* f : {"orders.csv", "alerts.csv", "kpis.json", "projection.csv", "report.html"}) {
+    EXPECT_TRUE(fs::exists(pdir / f)) << f;
+  }
+  const auto prows = ParseCsv(ReadFile(pdir / "orders.csv"));
   ASSERT_FALSE(prows.empty());
-  EXPECT_EQ(prows[0], (Row{"supplier_id", "sku", "location", "quantity", "order_date",
-                           "expected_arrival", "unit_cost", "line_cost", "explanation"}));
+  EXPECT_EQ(prows[0], (Row{"supplier_id", "sku", "location", "class", "quantity", "order_date",
+                           "expected_arrival", "unit_cost", "line_cost", "on_hand", "on_order",
+                           "forecast_over_cover", "safety_stock", "reorder_point", "order_up_to",
+                           "service_target", "bound_by", "explanation"}));
   EXPECT_EQ(prows.size() - 1, pj["orders"].get<size_t>());
   double cost = 0;
   for (size_t i = 1; i < prows.size(); ++i) {
     const Row& r = prows[i];
-    ASSERT_EQ(r.size(), 9u) << "row " << i;
-    EXPECT_GT(Num(r[3]), 0.0);
-    EXPECT_EQ(r[4], "2024-04-30");
-    EXPECT_GE(r[5], r[4]) << "arrives before it is ordered";
-    EXPECT_NEAR(Num(r[7]), Num(r[3]) * Num(r[6]), 0.01 + 1e-6 * Num(r[7])) << "row " << i;
-    cost += Num(r[7]);
-    EXPECT_FALSE(r[8].empty()) << "row " << i << " has no explanation";
+    ASSERT_EQ(r.size(), 18u) << "row " << i;
+    EXPECT_GT(Num(r[4]), 0.0);
+    EXPECT_EQ(r[5], "2024-04-30");
+    EXPECT_GE(r[6], r[5]) << "arrives before it is ordered";
+    EXPECT_NEAR(Num(r[8]), Num(r[4]) * Num(r[7]), 0.01 + 1e-6 * Num(r[8])) << "row " << i;
+    cost += Num(r[8]);
+    EXPECT_FALSE(r[17].empty()) << "row " << i << " has no explanation";
     if (i > 1) {
       const Row& p = prows[i - 1];
       EXPECT_LE(std::tie(p[0], p[1], p[2]), std::tie(r[0], r[1], r[2]))
-          << "plan CSV not sorted by supplier, sku, location at row " << i;
+          << "orders.csv not sorted by supplier, sku, location at row " << i;
     }
   }
   EXPECT_NEAR(cost, pj["total_cost"].get<double>(), 0.05);
+  // projection.csv: 56 days per series with known stock, P10 <= P50 <= P90.
+  const auto proj = ParseCsv(ReadFile(pdir / "projection.csv"));
+  ASSERT_GT(proj.size(), 1u);
+  EXPECT_EQ(proj[0], (Row{"sku", "location", "date", "p10", "p50", "p90", "arrivals",
+                          "reorder_point", "lower_line", "upper_line"}));
+  EXPECT_EQ((proj.size() - 1) % 56, 0u);
+  for (size_t i = 1; i < proj.size(); ++i) {
+    EXPECT_LE(Num(proj[i][3]), Num(proj[i][4]) + 1e-9) << "row " << i;
+    EXPECT_LE(Num(proj[i][4]), Num(proj[i][5]) + 1e-9) << "row " << i;
+  }
+  EXPECT_EQ(proj[1][2], "2024-04-30");
+  const auto alerts = ParseCsv(ReadFile(pdir / "alerts.csv"));
+  ASSERT_FALSE(alerts.empty());
+  EXPECT_EQ(alerts[0][0], "id");
+  const nlohmann::json kj = nlohmann::json::parse(ReadFile(pdir / "kpis.json"));
+  EXPECT_TRUE(kj.contains("total")) << kj.dump();
+  EXPECT_TRUE(kj.contains("by_location")) << kj.dump();
+  EXPECT_NEAR(kj["total"]["fill_rate"].get<double>(), pj["kpis"]["fill_rate"].get<double>(), 1e-4);
 
   // --- report ---
   run = Cli("-q report --db " + Q(db) + " --out " + Q(html));
@@ -157,11 +190,13 @@ TEST(CliChainTest, GenerateImportForecastPlanReport) {
   EXPECT_EQ(rj["forecast"]["id"], fj["run_id"]);
   EXPECT_EQ(rj["plan"]["id"], pj["run_id"]);
 
-  // The text summary of the same plan (a new plan run).
+  // The text summary of the same plan (a new plan run): the same alerts persist.
   run = Cli("-q plan --db " + Q(db));
   ASSERT_EQ(run.code, 0) << run.Dump();
   EXPECT_TRUE(Contains(run.out, "as of 2024-04-30")) << run.out;
-  EXPECT_TRUE(Contains(run.out, "Riskiest SKUs")) << run.out;
+  EXPECT_TRUE(Contains(run.out, "Alerts: ")) << run.out;
+  EXPECT_TRUE(Contains(run.out, "0 new")) << run.out;
+  EXPECT_TRUE(Contains(run.out, "KPIs ")) << run.out;
 }
 
 TEST(CliChainTest, ForecastOnAMissingStoreExitsFour) {
@@ -185,7 +220,7 @@ TEST(CliChainTest, PlanAndReportOnAMissingStoreExitFour) {
   EXPECT_FALSE(fs::exists(tmp / "r.html"));
 }
 
-TEST(CliChainTest, PlanWithoutForecastSaysToRunForecast) {
+TEST(CliChainTest, PlanWithoutForecastForecastsItself) {
   const fs::path tmp = TempDir("stockcast-cli-chain");
   const fs::path db = tmp / "x.db";
   const std::string orders = WriteFile(tmp / "orders.csv",
@@ -194,16 +229,17 @@ TEST(CliChainTest, PlanWithoutForecastSaysToRunForecast) {
                                        "2,A,1,3.5,2024-01-02\n");
   CliRun run = Cli("-q import --orders " + Q(orders) + " --db " + Q(db));
   ASSERT_EQ(run.code, 0) << run.Dump();
-  run = Cli("plan --db " + Q(db));
-  EXPECT_EQ(run.code, 4) << run.Dump();
-  EXPECT_EQ(run.err, "stockcast: error: no forecast in " + db.string() +
-                         "; run `stockcast forecast --db " + db.string() + "` first\n")
-      << run.Dump();
+  run = Cli("-q plan --json --db " + Q(db));
+  ASSERT_EQ(run.code, 0) << run.Dump();
+  const nlohmann::json pj = Json(run);
+  EXPECT_EQ(pj["forecasted"], true);
+  EXPECT_EQ(pj["forecast_model"], "auto");
+  EXPECT_EQ(pj["series"], 1);
 
-  // A report still works, saying what to run.
+  // The report shows the plan the loop saved.
   run = Cli("-q report --db " + Q(db) + " --out " + Q(tmp / "r.html"));
   EXPECT_EQ(run.code, 0) << run.Dump();
-  EXPECT_TRUE(Contains(ReadFile(tmp / "r.html"), "stockcast forecast"));
+  EXPECT_FALSE(Contains(ReadFile(tmp / "r.html"), "No plan yet")) << "the loop saved one";
 }
 
 TEST(CliChainTest, ForecastOptionErrorsExitThree) {
@@ -238,10 +274,14 @@ TEST(CliChainTest, UnwritableOutputFailsWithoutRecordingARun) {
   EXPECT_FALSE(HasRun(db, "forecast"));
 
   ASSERT_EQ(Cli("-q forecast --db " + Q(db) + " --horizon 3").code, 0);
-  run = Cli("-q plan --db " + Q(db) + " --out " + Q(tmp / "file" / "plan.csv"));
+  run = Cli("-q plan --db " + Q(db) + " --out " + Q(tmp / "file" / "plan"));
   EXPECT_NE(run.code, 0) << run.Dump();
-  EXPECT_TRUE(Contains(run.err, (tmp / "file" / "plan.csv").string())) << run.Dump();
+  EXPECT_TRUE(Contains(run.err, (tmp / "file" / "plan").string())) << run.Dump();
   EXPECT_FALSE(HasRun(db, "plan"));
+  // The old form (a CSV file) says what --out is now.
+  run = Cli("-q plan --db " + Q(db) + " --out " + Q(tmp / "plan.csv"));
+  EXPECT_EQ(run.code, 3) << run.Dump();
+  EXPECT_TRUE(Contains(run.err, "must be a folder")) << run.Dump();
 }
 
 TEST(CliChainTest, ForecastWithCustomQuantilesWritesTheirColumns) {

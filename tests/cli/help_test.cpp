@@ -53,7 +53,8 @@ INSTANTIATE_TEST_SUITE_P(
                         "--dry-run", "--json", "online-retail", "shopify"}},
         SubcommandHelp{"forecast",
                        {"--db", "--horizon", "--model", "--quantiles", "--out", "--json"}},
-        SubcommandHelp{"plan", {"--db", "--out", "--as-of", "--top", "--json"}},
+        SubcommandHelp{"plan", {"--db", "--out", "--as-of", "--model", "--reforecast", "--budget",
+                                "--top", "--json"}},
         SubcommandHelp{"report", {"--db", "--out", "--json"}}, SubcommandHelp{"models", {"--json"}},
         SubcommandHelp{"config", {"--defaults", "--check"}}, SubcommandHelp{"serve", {"serve"}}),
     [](const ::testing::TestParamInfo<SubcommandHelp>& p) { return p.param.command; });

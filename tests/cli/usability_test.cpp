@@ -19,9 +19,9 @@ TEST(CliUsabilityTest, OutFoldersAreCreatedAndGlobalFlagsMayFollowTheCommand) {
   const CliRun f = Cli("forecast --db " + db + " --horizon 7 --out " + Q(dir / "new/a/f.csv") + " -q");
   EXPECT_EQ(f.code, 0) << f.Dump();
   EXPECT_TRUE(fs::exists(dir / "new/a/f.csv"));
-  const CliRun p = Cli("plan --db " + db + " --out " + Q(dir / "new/b/po.csv"));
+  const CliRun p = Cli("plan --db " + db + " --out " + Q(dir / "new/b/plan"));
   EXPECT_EQ(p.code, 0) << p.Dump();
-  EXPECT_TRUE(fs::exists(dir / "new/b/po.csv"));
+  EXPECT_TRUE(fs::exists(dir / "new/b/plan/orders.csv"));
 }
 
 TEST(CliUsabilityTest, ModelTypoIsReportedBeforeTheStoreIsOpened) {

@@ -107,6 +107,35 @@ class FakeStore : public Store {
     return Status::Ok();
   }
   Result<std::vector<PlanLine>> ListPlan(int64_t run_id) override { return plans[run_id]; }
+  Result<std::vector<int64_t>> SaveAlerts(std::span<const AlertRecord> in) override {
+    std::vector<int64_t> ids;
+    for (const auto& a : in) {
+      if (a.id == 0) {
+        alerts.push_back(a);
+        alerts.back().id = static_cast<int64_t>(alerts.size());
+      } else {
+        if (a.id < 1 || a.id > static_cast<int64_t>(alerts.size())) {
+          return Error::NotFound("no alert " + std::to_string(a.id));
+        }
+        alerts[static_cast<size_t>(a.id - 1)] = a;
+      }
+      ids.push_back(a.id == 0 ? static_cast<int64_t>(alerts.size()) : a.id);
+    }
+    return ids;
+  }
+  Result<std::vector<AlertRecord>> ListAlerts(bool include_resolved) override {
+    std::vector<AlertRecord> out;
+    for (auto it = alerts.rbegin(); it != alerts.rend(); ++it) {
+      if (include_resolved || it->status != "resolved") out.push_back(*it);
+    }
+    return out;
+  }
+  Status SaveKpis(int64_t run_id, std::span<const KpiRecord> k) override {
+    auto& v = kpis[run_id];
+    v.insert(v.end(), k.begin(), k.end());
+    return Status::Ok();
+  }
+  Result<std::vector<KpiRecord>> ListKpis(int64_t run_id) override { return kpis[run_id]; }
 
   std::string path_ = "fake.db";
   std::vector<Product> products;
@@ -118,6 +147,8 @@ class FakeStore : public Store {
   std::vector<RunInfo> runs;
   std::map<int64_t, std::vector<ForecastRow>> forecasts;
   std::map<int64_t, std::vector<PlanLine>> plans;
+  std::vector<AlertRecord> alerts;
+  std::map<int64_t, std::vector<KpiRecord>> kpis;
 };
 
 }  // namespace stockcast::testing

@@ -506,8 +506,8 @@ TEST(GeneratorTest, ValidateRejectsBadOptionsNamingFieldAndRule) {
   const Case cases[] = {
       {[](GeneratorOptions& o) { o.num_days = 0; }, "GeneratorOptions.num_days = 0; must be >= 28"},
       {[](GeneratorOptions& o) { o.num_skus = 0; }, "GeneratorOptions.num_skus = 0; must be >= 1"},
-      {[](GeneratorOptions& o) { o.num_skus = 10000; },
-       "GeneratorOptions.num_skus = 10000; must be <= 9999"},
+      {[](GeneratorOptions& o) { o.num_skus = 1000000; },
+       "GeneratorOptions.num_skus = 1000000; must be <= 999999"},
       {[](GeneratorOptions& o) { o.num_locations = 11; },
        "GeneratorOptions.num_locations = 11; must be <= 10"},
       {[](GeneratorOptions& o) { o.num_suppliers = 0; },

@@ -85,6 +85,9 @@ struct PlanItem {
   double shortage_cost = 0;      // >= 0 per unit short over the protection period
   double min_fill_rate = 0;      // required 1 - E[short] / E[D], in [0, 1); 0 = none
   double min_cycle_service = 0;  // required P(D <= IP + q), in [0, 1); 0 = none
+  // >= 0: at most this many units for the item (e.g. what its replenishment policy orders,
+  // when the plan only has to cut those orders down to a budget or capacity); inf = no cap.
+  double max_quantity = std::numeric_limits<double>::infinity();
 };
 
 // One SKU from one supplier.

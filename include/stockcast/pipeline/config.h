@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "stockcast/clean/clean_options.h"
@@ -20,11 +22,14 @@ struct PlanningSettings {
   double lead_time_mean_days = 7.0; // used when the product's supplier is unknown
   double lead_time_sd_days = 2.0;
   int review_period_days = 7;       // days between order decisions
+  // Warning lines in days of supply (0 = none): [plan] values, a category may override.
+  double warning_lower_days = 0, warning_upper_days = 0;
+  bool service_level_from_category = false;  // the category set service_level itself
 };
 
 struct CategoryOverride {
   std::optional<double> service_level, holding_rate, order_cost, lead_time_mean_days,
-      lead_time_sd_days;
+      lead_time_sd_days, warning_lower_days, warning_upper_days;
   std::optional<int> review_period_days;
 };
 
@@ -34,17 +39,42 @@ struct ForecastSettings {
   std::vector<double> quantiles = {0.1, 0.5, 0.9};
 };
 
+// The closed loop of `stockcast plan --out DIR` (plan_loop.h): classes and service targets,
+// projection, risk and alert settings.
+struct LoopSettings {
+  std::string forecast_model = "auto";  // model the loop forecasts with when it forecasts
+  int projection_days = 56;             // stock projected this many days ahead, >= 7
+  // Service target per ABC/XYZ class from the class matrix (policy/classify.h) instead of
+  // [planning] service_level; a category that sets its own service_level keeps it.
+  bool class_targets = true;
+  std::string class_matrix;             // overrides of the default matrix, "AX=rQ:0.99,..."
+  double a_share = 0.80, b_share = 0.95, x_cv = 0.5, y_cv = 1.0;
+  // "fill_rate" (share of demand served from stock) or "cycle_service" (share of replenishment
+  // cycles without a stockout): how the service targets are read.
+  std::string service_measure = "fill_rate";
+  int dead_stock_days = 90;       // on hand and no sale for this many days
+  int overstock_days = 90;        // stock beyond this many days of forecast demand is excess
+  // Warning lines in days of supply (0 = none), and per ABC class "A=7:45,C=3:120".
+  double warning_lower_days = 0, warning_upper_days = 0;
+  std::string warning_lines_by_class;
+  int escalate_after_runs = 3;    // an alert rises one level after this many runs in a row
+};
+
 struct Config {
   std::string source = "(defaults)";  // file it came from
   clean::CleanOptions clean;
   PlanningSettings planning;
   ForecastSettings forecast;
+  LoopSettings loop;
   std::map<std::string, CategoryOverride> categories;
 
   // Planning settings for a category (overrides applied over the defaults).
   PlanningSettings PlanningFor(const std::string& category) const;
   Status Validate() const;
 };
+
+// "A=7:45,C=3:120" -> {'A': {7, 45}, 'C': {3, 120}} (lower, upper days of supply; 0 = none).
+Result<std::map<char, std::pair<double, double>>> ParseClassWarningLines(std::string_view text);
 
 // Loads a TOML file; unknown keys are errors naming the key, file and line.
 Result<Config> LoadConfig(const std::string& path);

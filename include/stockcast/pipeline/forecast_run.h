@@ -26,6 +26,11 @@ struct ForecastRunOptions {
   // Rescale each series' intervals on this many backtest windows of its own history
   // (forecast/calibrate.h); 0 = the model's intervals as they are.
   int calibration_windows = 0;
+  // The store's panel when the caller has it loaded already (plan_loop.h); nullptr = load it.
+  const DemandPanel* panel = nullptr;
+  // When set, receives the saved forecast rows (the closed loop plans from them without
+  // reading them back).
+  std::vector<ForecastRow>* keep_rows = nullptr;
   // Error naming the field and its rule (the model spec is checked by the registry).
   Status Validate() const;
 };

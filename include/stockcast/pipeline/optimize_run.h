@@ -22,6 +22,7 @@
 // one unit of money removes the most expected shortage and holding cost. Series whose stock
 // is unknown, or whose master data is bad, are left out (counted in `skipped`).
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@
 #include "stockcast/core/progress.h"
 #include "stockcast/optimize/purchase_plan.h"
 #include "stockcast/pipeline/config.h"
+#include "stockcast/pipeline/plan_run.h"
 #include "stockcast/store/store.h"
 
 namespace stockcast::pipeline {
@@ -40,6 +42,9 @@ struct OptimizeRunOptions {
   double time_limit_seconds = 60;       // > 0
   double relative_gap = 1e-4;           // >= 0: stop within this relative gap of the optimum
   std::string orders_csv;               // write the purchase orders here when not empty
+  // Cap every item at the plan's own quantity: the MIP only cuts the policy's orders down to
+  // the budget and capacities (the closed loop, plan_loop.h), never adds orders.
+  bool cap_at_plan_quantity = false;
   // "budget = -3; must be > 0 (omit --budget for no budget)".
   Status Validate() const;
 };
@@ -59,5 +64,12 @@ struct OptimizeRunSummary {
 Result<OptimizeRunSummary> RunOptimize(Store& store, const Config& config,
                                        const OptimizeRunOptions& options,
                                        const ProgressFn& progress = {});
+
+// The optimisation step alone, over a plan RunPlan computed (PlanRunOptions::save = false is
+// typical): `plan closed loop` (plan_loop.h) calls it after its own policy step.
+Result<OptimizeRunSummary> OptimizePlan(const PlanRunSummary& plan,
+                                        std::span<const Location> locations,
+                                        const OptimizeRunOptions& options,
+                                        const ProgressFn& progress = {});
 
 }  // namespace stockcast::pipeline

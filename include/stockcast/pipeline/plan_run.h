@@ -2,6 +2,7 @@
 // `stockcast plan`: turns the latest forecast into purchase orders with a basic reorder-point
 // policy per series, saves them as a run, and projects on-hand stock over the horizon.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -13,6 +14,7 @@
 #include "stockcast/core/progress.h"
 #include "stockcast/forecast/model.h"
 #include "stockcast/pipeline/config.h"
+#include "stockcast/policy/replenishment.h"
 #include "stockcast/store/store.h"
 
 namespace stockcast::pipeline {
@@ -27,6 +29,24 @@ struct PlanRunOptions {
   std::optional<Date> as_of;
   std::string orders_csv;     // write the purchase orders here when not empty
   bool save = true;           // save the plan as a run in the store (optimize computes only)
+  // Service target per series, keyed by SeriesId ("sku@location"), e.g. from the ABC/XYZ
+  // class matrix; a series not in the map uses its category's service_level.
+  std::map<std::string, double> service_levels;
+  // Text put before a series' explanation, keyed by SeriesId (e.g. "class AX: ...").
+  std::map<std::string, std::string> notes;
+  // The levels: false = the reorder-point policy of policy/reorder_point.h (cycle service,
+  // normal demand); true = policy/replenishment.h: (R, s, S) with s for `service_measure` over
+  // the forecast's own demand distribution (count distributions for slow movers) and
+  // Q = max(EOQ, demand over R, case pack, MOQ). `stockcast plan` uses the latter, the same
+  // policy `stockcast evaluate` calls "plan".
+  bool replenishment_levels = false;
+  bool project = true;  // fill PlanRunSummary::projections (the closed loop projects itself)
+  // Already in memory (plan_loop.h): the store's panel, and the rows of forecast run
+  // `forecast_run_id` (ordered as ListForecasts returns them); nullptr = read from the store.
+  const DemandPanel* panel = nullptr;
+  const std::vector<ForecastRow>* forecast_rows = nullptr;
+  int64_t forecast_run_id = 0;
+  policy::ServiceTargetKind service_measure = policy::ServiceTargetKind::kFillRate;
 };
 
 // What a line's policy saw, for the purchase-plan optimisation built on the plan
@@ -40,6 +60,10 @@ struct PlanLineDemand {
   double case_pack = 1;
   double moq = 0;
   int lead_time_days = 0;
+  int review_period_days = 0;
+  double lead_time_mean_days = 0;  // as given (fractional)
+  double lead_time_sd_days = 0;
+  bool stock_known = false;
 };
 
 // Projected end-of-day on hand for days as_of, as_of + 1, ... (the forecast's remaining
@@ -60,6 +84,7 @@ struct PlanRunSummary {
   std::vector<PlanLine> lines;             // one per series, in forecast order
   std::vector<StockProjection> projections;  // parallel to `lines`
   std::vector<PlanLineDemand> demand;        // parallel to `lines`
+  std::vector<forecast::Forecast> forecasts;  // parallel to `lines`: days from as_of on
   size_t orders = 0;                       // lines with quantity > 0
   double total_units = 0.0;
   double total_cost = 0.0;

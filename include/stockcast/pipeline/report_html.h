@@ -3,6 +3,7 @@
 // network) with what to order today, the riskiest SKUs, history/forecast and projected-stock
 // charts for a few SKUs, and the cleaning report of the latest import.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,12 @@ namespace stockcast::pipeline {
 struct ReportOptions {
   int history_days = 120;  // days of history drawn before the forecast, >= 7
   int chart_series = 6;    // SKUs charted: the riskiest first, then the top sellers; >= 0
+  int review_period_days = 7;  // of the projected-stock charts' later reviews, >= 1
+  // Already in memory (plan_loop.h): the store's panel (nullptr = load it), and the forecast
+  // rows of run `forecast_run_id` for the charted series (empty = read the run from the store).
+  const DemandPanel* panel = nullptr;
+  std::function<std::vector<ForecastRow>(const std::vector<SeriesKey>& keys)> forecast_rows_for;
+  int64_t forecast_run_id = 0;
   Status Validate() const;
 };
 

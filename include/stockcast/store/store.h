@@ -71,6 +71,37 @@ struct PlanLine {
   std::string explanation;  // human-readable reasoning a planner can check
 };
 
+// A stored alert (risk/alerts.h decides; the store keeps them between runs). At most one alert
+// per key is open or acknowledged at a time; resolved alerts stay as history.
+struct AlertRecord {
+  int64_t id = 0;         // 0 = new (SaveAlerts inserts it and returns its id)
+  std::string key;        // "type|sku|location"
+  std::string type;       // "stockout", "overstock", ...
+  std::string sku;
+  std::string location;
+  std::string level;        // "high", "medium", "low" (current, after escalation)
+  std::string first_level;  // level when first raised
+  std::string status;       // "open", "acknowledged", "resolved"
+  std::string action;       // suggested action: "reorder_now", "transfer", ...
+  std::string message;
+  Date first_seen;
+  Date last_seen;
+  int occurrences = 1;      // consecutive runs it was detected in
+  double probability = 0.0;
+  double impact = 0.0;      // money at risk
+  int64_t run_id = 0;       // the plan run that last touched it
+};
+
+// One KPI value of a run: e.g. (scope "location", key "WH-1", period "2024-03",
+// metric "turnover", value 7.2). Scope "total" has key "" ; period "" means the whole window.
+struct KpiRecord {
+  std::string scope;
+  std::string key;
+  std::string period;
+  std::string metric;
+  double value = 0.0;
+};
+
 struct RunInfo {
   int64_t id = 0;
   std::string kind;  // "import", "forecast", "plan"
@@ -147,6 +178,16 @@ class Store {
   virtual Status SavePlan(int64_t run_id, std::span<const PlanLine> lines) = 0;
   // Plan lines of a run, in the order they were saved.
   virtual Result<std::vector<PlanLine>> ListPlan(int64_t run_id) = 0;
+
+  // Alerts: inserts those with id 0 and updates the others by id, in one transaction; returns
+  // the ids in input order. Errors: an unknown id, a second open alert for a key, bad fields.
+  virtual Result<std::vector<int64_t>> SaveAlerts(std::span<const AlertRecord> alerts) = 0;
+  // Open and acknowledged alerts (and resolved ones too when `include_resolved`), newest first.
+  virtual Result<std::vector<AlertRecord>> ListAlerts(bool include_resolved) = 0;
+  // KPI values of an existing run (NotFound otherwise); replaces values with the same
+  // (scope, key, period, metric).
+  virtual Status SaveKpis(int64_t run_id, std::span<const KpiRecord> kpis) = 0;
+  virtual Result<std::vector<KpiRecord>> ListKpis(int64_t run_id) = 0;
 };
 
 struct StoreOptions {
