@@ -154,8 +154,21 @@ Result<ReplenishmentLevels> ChooseReplenishmentLevels(const ReplenishmentInput& 
   q = RoundUpTo(std::ceil(q - 1e-9), in.case_pack);
   out.order_quantity = q;
 
+  // Demand per cycle: an order is S - IP = Q + U, U the undershoot of the position below s at
+  // the review that triggers it. With the position crossing s at a uniformly random point of a
+  // review period of demand D_R, E[U] = E[D_R^2] / (2 E[D_R]) = (mu_R + sigma_R^2 / mu_R) / 2
+  // (the renewal-theory mean residual), capped at mu_R (Q >= mu_R: at most one review's demand).
+  double undershoot = 0.0;
+  {
+    double mu_r = 0.0, var_r = 0.0;
+    for (size_t k = 0; k < static_cast<size_t>(in.review_period_days); ++k) {
+      mu_r += At(in.daily_mean, k);
+      var_r += At(in.daily_sd, k) * At(in.daily_sd, k);
+    }
+    if (mu_r > 0) undershoot = std::min(mu_r, 0.5 * (mu_r + var_r / mu_r));
+  }
   // The smallest whole s >= 0 meeting the target; both criteria are monotone in s.
-  const double allowed = (1.0 - in.target) * q;
+  const double allowed = (1.0 - in.target) * (q + undershoot);
   const auto meets = [&](double s) {
     return in.target_kind == ServiceTargetKind::kFillRate ? ShortagePerCycle(d, s, q) <= allowed
                                                           : d.Cdf(s) >= in.target;
@@ -181,14 +194,16 @@ Result<ReplenishmentLevels> ChooseReplenishmentLevels(const ReplenishmentInput& 
   out.order_up_to = s + q;
   out.safety_stock = s - mean;
   const double esprc = ShortagePerCycle(d, s, q);
-  out.expected_fill_rate = 1.0 - esprc / q;
+  out.expected_undershoot = undershoot;
+  out.expected_fill_rate = 1.0 - esprc / (q + undershoot);
   out.expected_cycle_service = d.Cdf(s);
 
   const std::string what = in.target_kind == ServiceTargetKind::kFillRate
                                ? fmt::format("fill rate {:.1f}%: smallest s with expected "
                                              "shortage per cycle n(s) - n(s+Q) = {:.2f} <= "
-                                             "(1 - {:.3f}) x Q = {:.2f}",
-                                             100.0 * in.target, esprc, in.target, allowed)
+                                             "(1 - {:.3f}) x (Q + undershoot {:.1f}) = {:.2f}",
+                                             100.0 * in.target, esprc, in.target, undershoot,
+                                             allowed)
                                : fmt::format("cycle service {:.1f}%: smallest s with "
                                              "P(D <= s) = {:.4f} >= {:.3f}",
                                              100.0 * in.target, out.expected_cycle_service,

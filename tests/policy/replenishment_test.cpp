@@ -37,8 +37,9 @@ ReplenishmentInput Flat(double mean, double sd, int days = 60) {
 }
 
 // Normal fast mover: 10/day, sd 2/day, L = 8 (simulator convention), R = 3: cover T = 10 days,
-// mu_T = 100, sd_T = sqrt(10 x 4) = 6.325. No order cost: Q = mu_d R = 30. Fill rate 95%:
-// the smallest s with n(s) - n(s + 30) <= 1.5, found here by a plain scan.
+// mu_T = 100, sd_T = sqrt(10 x 4) = 6.325. No order cost: Q = mu_d R = 30. Undershoot:
+// mu_R = 30, sigma_R^2 = 12, E[U] = (30 + 12 / 30) / 2 = 15.2. Fill rate 95%: the smallest s with
+// n(s) - n(s + 30) <= 0.05 x (30 + 15.2) = 2.26, found here by a plain scan.
 TEST(Replenishment, NormalFillRateHandChecked) {
   ReplenishmentInput in = Flat(10, 2);
   in.lead_time_mean_days = 8;
@@ -51,16 +52,20 @@ TEST(Replenishment, NormalFillRateHandChecked) {
   EXPECT_NEAR(r->sd_over_cover, sd, 1e-9);
   EXPECT_EQ(r->distribution, DemandKind::kNormal);
   EXPECT_DOUBLE_EQ(r->order_quantity, 30.0);
+  EXPECT_NEAR(r->expected_undershoot, 15.2, 1e-9);
   int expected = 0;
-  while (NormalLoss(expected, 100, sd) - NormalLoss(expected + 30, 100, sd) > 1.5) ++expected;
+  while (NormalLoss(expected, 100, sd) - NormalLoss(expected + 30, 100, sd) > 0.05 * 45.2) {
+    ++expected;
+  }
   EXPECT_DOUBLE_EQ(r->reorder_point, expected);
-  // Hand check: n(s + 30) ~ 0 here, so n(s) <= 1.5, i.e. the unit normal loss
-  // G(z) <= 1.5 / 6.325 = 0.237 -> z >= 0.38 (tables: G(0.38) = 0.2374, G(0.39) = 0.2339,
-  // and 0.237 lies between) -> s >= 100 + 0.38 x 6.325 = 102.4 -> s = 103.
-  EXPECT_DOUBLE_EQ(r->reorder_point, 103);
+  // Hand check: n(s + 30) ~ 0 here, so n(s) <= 2.26, i.e. the unit normal loss
+  // G(z) <= 2.26 / 6.325 = 0.357 -> z >= 0.09 (tables: G(0.08) = 0.3602, G(0.09) = 0.3556)
+  // -> s >= 100 + 0.09 x 6.325 = 100.6 -> s = 101.
+  EXPECT_DOUBLE_EQ(r->reorder_point, 101);
   EXPECT_DOUBLE_EQ(r->order_up_to, r->reorder_point + 30);
   EXPECT_NEAR(r->safety_stock, r->reorder_point - 100, 1e-9);
-  const double fill = 1 - (NormalLoss(expected, 100, sd) - NormalLoss(expected + 30, 100, sd)) / 30;
+  const double fill =
+      1 - (NormalLoss(expected, 100, sd) - NormalLoss(expected + 30, 100, sd)) / 45.2;
   EXPECT_NEAR(r->expected_fill_rate, fill, 1e-9);
   EXPECT_GE(r->expected_fill_rate, 0.95);
   EXPECT_NEAR(r->expected_cycle_service, Phi((expected - 100) / sd), 1e-9);
@@ -95,11 +100,13 @@ TEST(Replenishment, PoissonFillRateHandChecked) {
   in.review_period_days = 2;
   auto r = ChooseReplenishmentLevels(in);
   ASSERT_TRUE(r.ok()) << Describe(r.error());
+  // Cycle demand Q + E[U] = 4 + (4 + 4 / 4) / 2 = 6.5 (mu_R = sigma_R^2 = 4).
+  EXPECT_NEAR(r->expected_undershoot, 2.5, 1e-9);
   int expected = 0;
-  while (PoissonLoss(expected, 8) - PoissonLoss(expected + 4, 8) > 0.05 * 4) ++expected;
+  while (PoissonLoss(expected, 8) - PoissonLoss(expected + 4, 8) > 0.05 * 6.5) ++expected;
   EXPECT_DOUBLE_EQ(r->reorder_point, expected);
   EXPECT_NEAR(r->expected_fill_rate,
-              1 - (PoissonLoss(expected, 8) - PoissonLoss(expected + 4, 8)) / 4, 1e-6);
+              1 - (PoissonLoss(expected, 8) - PoissonLoss(expected + 4, 8)) / 6.5, 1e-6);
 }
 
 // Over-dispersed slow movers get a negative binomial with the same mean and variance.
