@@ -38,6 +38,7 @@ struct EvaluateArgs {
   int refit_every = 28;
   bool backorders = false;
   std::optional<double> shortage_cost_factor;
+  std::optional<double> unit_cost_ratio;
   int max_series = 0;
   uint64_t seed = 42;
   int threads = 0;
@@ -98,6 +99,7 @@ Error WithFlagNames(Error error) {
   static const std::pair<std::string_view, std::string_view> kFields[] = {
       {"target_fill_rate", "--target-fill-rate"}, {"refit_every", "--refit-every"},
       {"shortage_cost_factor", "--shortage-cost-factor"}, {"max_series", "--max-series"},
+      {"unit_cost_ratio", "--unit-cost-ratio"},
       {"threads", "--threads"}, {"from", "--from"}, {"to", "--to"}, {"policies", "--policies"}};
   for (const auto& [field, flag] : kFields) {
     const std::string prefix = std::string(field) + " ";
@@ -124,6 +126,7 @@ Status RunEvaluateCommand(const GlobalOptions& g, EvaluateArgs& a) {
   o.refit_every = a.refit_every;
   o.shortage = a.backorders ? sim::ShortageMode::kBackorder : sim::ShortageMode::kLostSales;
   o.shortage_cost_factor = a.shortage_cost_factor;
+  o.unit_cost_ratio = a.unit_cost_ratio;
   o.max_series = a.max_series;
   o.seed = a.seed;
   o.threads = a.threads;
@@ -232,6 +235,9 @@ void AddEvaluateCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
   cmd->add_option("--shortage-cost-factor", args->shortage_cost_factor,
                   "shortage cost per unit as a multiple of unit cost (default: the lost margin "
                   "price - cost, at least 0.25 x cost)");
+  cmd->add_option("--unit-cost-ratio", args->unit_cost_ratio,
+                  "cost a product without a unit cost at this fraction of its average selling "
+                  "price (default: none; its holding cost is then 0)");
   cmd->add_option("--max-series", args->max_series, "evaluate only the first N series (0 = all)")
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "seed of the lead-time draws")->capture_default_str();

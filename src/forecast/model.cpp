@@ -319,6 +319,10 @@ Status CheckSpec(std::string_view spec, bool top) {
 
 Status CheckModelSpec(std::string_view spec) { return CheckSpec(spec, true); }
 
+namespace {
+constexpr double kMaxTimesHistory = 20.0;
+}  // namespace
+
 RobustForecast ForecastOrFallback(const std::string& spec, std::span<const double> y,
                                   std::span<const uint8_t> flags, int season_length,
                                   const Regressors& x, int horizon,
@@ -351,6 +355,22 @@ RobustForecast ForecastOrFallback(const std::string& spec, std::span<const doubl
     }
     if (!finite) {
       failure = fmt::format("{} produced a non-finite value", candidate);
+      continue;
+    }
+    // An exploding fit (a trend or drift run away on a short or spiky history) is not a
+    // forecast: no day may exceed kMaxTimesHistory x the largest value of the history.
+    double y_max = 0.0;
+    for (double v : y) {
+      if (std::isfinite(v)) y_max = std::max(y_max, v);
+    }
+    double f_max = 0.0;
+    for (double v : f.mean) f_max = std::max(f_max, v);
+    for (const auto& q : f.quantiles) {
+      for (double v : q) f_max = std::max(f_max, v);
+    }
+    if (y_max > 0.0 && f_max > kMaxTimesHistory * y_max) {
+      failure = fmt::format("{} forecast {:.4g}, over {:g} x the history's largest value {:g}",
+                            candidate, f_max, kMaxTimesHistory, y_max);
       continue;
     }
     if (candidate != spec && f.fallback.empty()) {

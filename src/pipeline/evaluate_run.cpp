@@ -131,6 +131,10 @@ Status EvaluateOptions::Validate() const {
     return Error::InvalidArgument(
         fmt::format("min_history_days = {}; must be >= 1", min_history_days));
   }
+  if (unit_cost_ratio && !(*unit_cost_ratio > 0 && *unit_cost_ratio <= 1)) {
+    return Error::InvalidArgument(
+        fmt::format("unit_cost_ratio = {}; must be in (0, 1]", *unit_cost_ratio));
+  }
   if (refit_every < 1) {
     return Error::InvalidArgument(fmt::format("refit_every = {}; must be >= 1", refit_every));
   }
@@ -285,8 +289,6 @@ Result<EvaluateSummary> RunEvaluate(Store& store, const Config& config,
     item.review_period_days = c.review;
     item.first_review_day = 0;
     item.initial_on_hand = std::llround(mu * (c.lead.mean + c.review));
-    item.costs.holding = c.unit_cost * c.holding_rate / 365.0;
-    item.costs.ordering = c.order_cost;
     double price = product && product->price > 0 ? product->price : 0.0;
     if (price <= 0.0) {
       const auto prices = panel.column(PanelColumn::kPrice, s);
@@ -301,6 +303,11 @@ Result<EvaluateSummary> RunEvaluate(Store& store, const Config& config,
       }
       if (n > 0) price = sum / n;
     }
+    if (!(c.unit_cost > 0) && options.unit_cost_ratio && price > 0.0) {
+      c.unit_cost = *options.unit_cost_ratio * price;  // assumed: no cost on record
+    }
+    item.costs.holding = c.unit_cost * c.holding_rate / 365.0;
+    item.costs.ordering = c.order_cost;
     if (options.shortage_cost_factor) {
       item.costs.shortage = *options.shortage_cost_factor * c.unit_cost;
     } else if (price > 0.0) {

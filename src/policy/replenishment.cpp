@@ -142,6 +142,11 @@ Result<ReplenishmentLevels> ChooseReplenishmentLevels(const ReplenishmentInput& 
     SC_ASSIGN_OR_RETURN(d, DemandDistribution::Poisson(mean));
   } else {
     SC_ASSIGN_OR_RETURN(d, DemandDistribution::NegativeBinomial(mean, mean * mean / (var - mean)));
+    // A spread far beyond the mean (lumpy wholesale orders) makes the negative binomial's table
+    // too long to build; the normal with the same mean and sd stands in.
+    if (!d.PmfTable().ok()) {
+      SC_ASSIGN_OR_RETURN(d, DemandDistribution::Normal(mean, std::sqrt(var)));
+    }
   }
   out.distribution = d.kind();
 

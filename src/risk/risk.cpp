@@ -47,7 +47,11 @@ Result<policy::DemandDistribution> MakeDemand(double mean, double sd, double slo
   const double var = sd * sd;
   if (mean <= 0.0) return policy::DemandDistribution::Poisson(0.0);
   if (var <= mean * (1.0 + 1e-9)) return policy::DemandDistribution::Poisson(mean);
-  return policy::DemandDistribution::NegativeBinomial(mean, mean * mean / (var - mean));
+  auto nb = policy::DemandDistribution::NegativeBinomial(mean, mean * mean / (var - mean));
+  // A spread far beyond the mean (lumpy orders) makes the table too long to build: the normal
+  // with the same mean and sd stands in.
+  if (nb.ok() && !nb->PmfTable().ok()) return policy::DemandDistribution::Normal(mean, sd);
+  return nb;
 }
 
 // P(D > x).

@@ -165,8 +165,9 @@ void NormalQuantiles(const std::vector<double>& mean, const std::vector<double>&
 void ClampForecast(Forecast* f);
 
 // A forecast that never fails, for runs over many series: fits `spec` (with `x` when the model
-// uses regressors) and predicts; when the spec cannot be created, fitted or predicted, or
-// yields a non-finite number, the "mean" model stands in, and failing that a zero forecast.
+// uses regressors) and predicts; when the spec cannot be created, fitted or predicted, yields a
+// non-finite number, or explodes (any mean or quantile over 20 x the largest value of y: a trend
+// or drift run away), the "mean" model stands in, and failing that a zero forecast.
 // `forecast.fallback` then says what happened. `chosen` is the fitted form (Chosen()), or
 // "fallback:<rule>" ("fallback:mean", "fallback:short", ...) whenever a fallback was used.
 struct RobustForecast {

@@ -75,6 +75,9 @@ struct EvaluateOptions {
   sim::ShortageMode shortage = sim::ShortageMode::kLostSales;
   // Shortage cost per unit as a multiple of unit cost; unset: the lost-margin default above.
   std::optional<double> shortage_cost_factor;
+  // A product without a unit cost (e.g. order exports without purchase prices) is costed at
+  // this fraction of its average selling price; unset: its unit cost stays 0 (no holding cost).
+  std::optional<double> unit_cost_ratio;
   uint64_t seed = 42;
   int threads = 0;         // series in parallel; 0 = every hardware thread
   int max_series = 0;      // > 0: only the first N series (panel order), for quick runs
