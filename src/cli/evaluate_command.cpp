@@ -39,6 +39,7 @@ struct EvaluateArgs {
   bool backorders = false;
   std::optional<double> shortage_cost_factor;
   std::optional<double> unit_cost_ratio;
+  int calibrate = 0;
   int max_series = 0;
   uint64_t seed = 42;
   int threads = 0;
@@ -99,7 +100,7 @@ Error WithFlagNames(Error error) {
   static const std::pair<std::string_view, std::string_view> kFields[] = {
       {"target_fill_rate", "--target-fill-rate"}, {"refit_every", "--refit-every"},
       {"shortage_cost_factor", "--shortage-cost-factor"}, {"max_series", "--max-series"},
-      {"unit_cost_ratio", "--unit-cost-ratio"},
+      {"unit_cost_ratio", "--unit-cost-ratio"}, {"calibration_windows", "--calibrate"},
       {"threads", "--threads"}, {"from", "--from"}, {"to", "--to"}, {"policies", "--policies"}};
   for (const auto& [field, flag] : kFields) {
     const std::string prefix = std::string(field) + " ";
@@ -127,6 +128,7 @@ Status RunEvaluateCommand(const GlobalOptions& g, EvaluateArgs& a) {
   o.shortage = a.backorders ? sim::ShortageMode::kBackorder : sim::ShortageMode::kLostSales;
   o.shortage_cost_factor = a.shortage_cost_factor;
   o.unit_cost_ratio = a.unit_cost_ratio;
+  o.calibration_windows = a.calibrate;
   o.max_series = a.max_series;
   o.seed = a.seed;
   o.threads = a.threads;
@@ -235,6 +237,10 @@ void AddEvaluateCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
   cmd->add_option("--shortage-cost-factor", args->shortage_cost_factor,
                   "shortage cost per unit as a multiple of unit cost (default: the lost margin "
                   "price - cost, at least 0.25 x cost)");
+  cmd->add_option("--calibrate", args->calibrate,
+                  "rescale plan's forecast intervals on W backtest windows at every refit "
+                  "(0 = the model's own intervals)")
+      ->capture_default_str();
   cmd->add_option("--unit-cost-ratio", args->unit_cost_ratio,
                   "cost a product without a unit cost at this fraction of its average selling "
                   "price (default: none; its holding cost is then 0)");

@@ -1,5 +1,7 @@
 #include "stockcast/pipeline/evaluate_run.h"
 
+#include "stockcast/forecast/calibrate.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -134,6 +136,10 @@ Status EvaluateOptions::Validate() const {
   if (unit_cost_ratio && !(*unit_cost_ratio > 0 && *unit_cost_ratio <= 1)) {
     return Error::InvalidArgument(
         fmt::format("unit_cost_ratio = {}; must be in (0, 1]", *unit_cost_ratio));
+  }
+  if (calibration_windows < 0) {
+    return Error::InvalidArgument(
+        fmt::format("calibration_windows = {}; must be >= 0", calibration_windows));
   }
   if (refit_every < 1) {
     return Error::InvalidArgument(fmt::format("refit_every = {}; must be >= 1", refit_every));
@@ -351,6 +357,12 @@ Result<EvaluateSummary> RunEvaluate(Store& store, const Config& config,
     const int horizon = options.refit_every + ctx[s].lead.lead.Max() + ctx[s].review + 1;
     forecast::RobustForecast rf = forecast::ForecastOrFallback(
         options.model, y, flags, options.season_length, x, horizon, kLevels);
+    if (options.calibration_windows > 0 && rf.forecast.fallback.empty()) {
+      forecast::CalibrationOptions co;
+      co.windows = options.calibration_windows;
+      forecast::CalibrateQuantiles(options.model, y, flags, options.season_length, x, co,
+                                   &rf.forecast);
+    }
     fit_count.fetch_add(1);
     if (!rf.forecast.fallback.empty()) fallback_count.fetch_add(1);
     Fit f;

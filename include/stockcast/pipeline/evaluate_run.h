@@ -72,6 +72,9 @@ struct EvaluateOptions {
   int min_history_days = 56;
   std::string model = "auto";  // forecast spec for plan
   int refit_every = 28;        // days between refits of plan's forecast, >= 1
+  // Rescale each fit's intervals on this many backtest windows of the history known at that
+  // day (forecast/calibrate.h, as `forecast --calibrate`); 0 = the model's own intervals.
+  int calibration_windows = 0;
   sim::ShortageMode shortage = sim::ShortageMode::kLostSales;
   // Shortage cost per unit as a multiple of unit cost; unset: the lost-margin default above.
   std::optional<double> shortage_cost_factor;
