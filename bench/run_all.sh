@@ -14,3 +14,9 @@ echo "== M3 accuracy and speed against R's forecast package (needs Rscript + r-c
 python3 bench/forecast/m3_bench.py --build "$BUILD" --subset 100 --models ets,arima,theta,auto --stockcast-all
 echo "== interval calibration (store_item_demand backtest with --calibrate)"
 bench/forecast/calibration.sh "$BUILD"
+echo "== optimisation timings (purchase-plan MIP, metaheuristics, (s,S) at scale)"
+"$BUILD/stockcast_optimize_timing"
+echo "== decisions: plan's policy vs the classic baseline, walked forward (generated shops, UCI)"
+bench/decision/evaluate.sh "$BUILD"
+echo "== decisions: stockcast plan on 30,000 SKUs x 3 warehouses"
+bench/decision/plan_scale.sh "$BUILD" 30000 3

@@ -512,7 +512,9 @@ Status RunPlanCommand(const GlobalOptions& g, PlanArgs& a) {
                    {"gmroi", JsonNumber(total->gmroi)},
                    {"lost_sales_value", JsonNumber(total->lost_sales_value)},
                    {"holding_cost", JsonNumber(total->holding_cost)},
-                   {"inventory_value", JsonNumber(total->end_inventory_value)}};
+                   {"inventory_value", JsonNumber(total->end_inventory_value)},
+                   {"forecast_wape", JsonNumber(total->forecast_wape)},
+                   {"forecast_bias", JsonNumber(total->forecast_bias)}};
     }
     j["files"] = sum->files;
     nlohmann::json steps = nlohmann::json::object();

@@ -622,13 +622,22 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
   }
   // Forecast checks: the forecast this run replaced, against the actuals that came since.
   std::map<Key, std::vector<risk::ForecastCheck>> checks;
+  // The same forecast's means on the days they cover, for the KPIs' forecast accuracy.
+  std::vector<std::vector<double>> past_forecasts;
   if (out.forecasted && previous_forecast && previous_forecast->status == "ok") {
     SC_ASSIGN_OR_RETURN(std::vector<ForecastRow> old_rows, store.ListForecasts(previous_forecast->id));
     for (const ForecastRow& r : old_rows) {
       const int t = panel.IndexOf(r.date);
-      if (t < 0 || r.quantiles.size() < 2) continue;
+      if (t < 0) continue;
       auto idx = panel.Find(r.sku, r.location);
       if (!idx) continue;
+      if (past_forecasts.empty()) {
+        past_forecasts.assign(panel.num_series(), std::vector<double>());
+      }
+      auto& pf = past_forecasts[*idx];
+      if (pf.empty()) pf.assign(static_cast<size_t>(n_days), std::nan(""));
+      pf[static_cast<size_t>(t)] = r.mean;
+      if (r.quantiles.size() < 2) continue;
       const float actual = std::as_const(panel).column(PanelColumn::kDemand, *idx)[static_cast<size_t>(t)];
       if (!std::isfinite(actual)) continue;
       if (std::as_const(panel).flags(*idx)[static_cast<size_t>(t)] & kFlagCensored) continue;
@@ -742,7 +751,7 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
     ko.period = risk::KpiPeriod::kMonth;
     out.kpi_from = ko.from;
     out.kpi_to = ko.to;
-    SC_ASSIGN_OR_RETURN(out.kpis, risk::ComputeKpis(panel, economics, ko));
+    SC_ASSIGN_OR_RETURN(out.kpis, risk::ComputeKpis(panel, economics, ko, past_forecasts));
     std::vector<KpiRecord> records;
     for (const risk::KpiRow& r : out.kpis) {
       if (r.scope == "sku") continue;  // per SKU in kpis.json only

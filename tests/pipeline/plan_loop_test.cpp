@@ -166,6 +166,40 @@ TEST_F(PlanLoopTest, AlertsAreDeduplicatedAndEscalateWhileTheyPersist) {
   if (persisted == 0) GTEST_SKIP() << "no risk persisted over the week in this world";
 }
 
+// A week later, with that week's sales imported: the replaced forecast is scored against them
+// (KPI forecast accuracy) and the plan forecasts again.
+TEST_F(PlanLoopTest, ANewImportIsForecastAgainAndTheOldForecastScored) {
+  Config config;
+  auto first = RunPlanLoop(store_, config, PlanLoopOptions{});
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  DemandPanel longer(store_.panel->start(), store_.panel->num_days() + 7, store_.panel->keys());
+  for (size_t s = 0; s < longer.num_series(); ++s) {
+    for (PanelColumn c : {PanelColumn::kDemand, PanelColumn::kRawDemand}) {
+      auto from = std::as_const(*store_.panel).column(c, s);
+      auto to = longer.column(c, s);
+      for (size_t t = 0; t < to.size(); ++t) to[t] = t < from.size() ? from[t] : 10.0f;
+    }
+    auto flags = longer.flags(s);
+    auto old_flags = store_.panel->flags(s);
+    for (size_t t = 0; t < flags.size(); ++t) flags[t] = t < old_flags.size() ? old_flags[t] : 0;
+  }
+  ASSERT_TRUE(store_.SavePanel(longer).ok());
+  auto import_run = store_.StartRun("import", "");
+  ASSERT_TRUE(import_run.ok());
+  ASSERT_TRUE(store_.FinishRun(*import_run, "ok", "").ok());
+  auto second = RunPlanLoop(store_, config, PlanLoopOptions{});
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_TRUE(second->forecasted) << "an import newer than the forecast";
+  EXPECT_EQ(second->plan.as_of, first->plan.as_of + 7);
+  const risk::KpiRow* total = nullptr;
+  for (const auto& r : second->kpis) {
+    if (r.scope == "total") total = &r;
+  }
+  ASSERT_NE(total, nullptr);
+  EXPECT_EQ(total->forecast_days, 7 * 3) << "7 new days of A, B and C scored";
+  EXPECT_TRUE(std::isfinite(total->forecast_wape));
+}
+
 TEST_F(PlanLoopTest, ABudgetCutsTheOrdersThroughTheMip) {
   Config config;
   PlanLoopOptions o;
