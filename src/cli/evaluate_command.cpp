@@ -205,7 +205,7 @@ Status RunEvaluateCommand(const GlobalOptions& g, EvaluateArgs& a) {
                              100.0 * plan->fill_rate, 100.0 * base->fill_rate,
                              100.0 * sum->target_fill_rate);
   }
-  std::cout << "(turnover: units served / average inventory over the window; stockout: "
+  std::cout << "(turnover: units served / average inventory, per year; stockout: "
                "series-days with demand not filled from stock)\n";
   return Status::Ok();
 }

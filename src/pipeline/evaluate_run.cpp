@@ -462,7 +462,8 @@ Result<EvaluateSummary> RunEvaluate(Store& store, const Config& config,
     row.ordering_cost = r.total.ordering_cost;
     row.shortage_cost = r.total.shortage_cost;
     row.avg_inventory = r.total.average_on_hand;
-    row.turnover = r.total.turnover;
+    // Per year, like `stockcast simulate`: units served / average inventory x 365 / days.
+    row.turnover = days > 0 ? r.total.turnover * 365.0 / days : 0.0;
     row.stockout_days = r.total.stockout_days;
     row.demand = r.total.demand;
     row.filled = r.total.filled;

@@ -99,7 +99,7 @@ struct EvaluatePolicyRow {
   double ordering_cost = 0;
   double shortage_cost = 0;
   double avg_inventory = 0;  // mean end-of-day on hand, summed over series
-  double turnover = 0;       // units served / avg inventory over the window
+  double turnover = 0;       // units served / avg inventory, per year (x 365 / days)
   double stockout_days = 0;  // series-days
   double demand = 0;
   double filled = 0;
