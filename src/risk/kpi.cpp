@@ -128,6 +128,17 @@ Result<std::vector<KpiRow>> ComputeKpis(const DemandPanel& panel,
   // Cells [series][period].
   std::vector<Cell> cells(num_series * np);
   auto cell = [&](size_t s, size_t p) -> Cell& { return cells[s * np + p]; };
+  // Whether a series' stockouts can be seen at all: it has a stock count or a stockout flag
+  // somewhere in the panel. Without either (an order export with no stock data), its fill
+  // rate, stockout rate and cycle service are unknown, not 100%.
+  std::vector<char> service_known(num_series, 0);
+  for (size_t s = 0; s < num_series; ++s) {
+    const auto oh = panel.column(PanelColumn::kOnHand, s);
+    const auto fl = panel.flags(s);
+    for (size_t t = 0; t < oh.size() && !service_known[s]; ++t) {
+      service_known[s] = std::isfinite(oh[t]) || (fl[t] & kFlagCensored) != 0;
+    }
+  }
   for (size_t s = 0; s < num_series; ++s) {
     const SeriesEconomics& e = economics[s];
     const auto raw = panel.column(PanelColumn::kRawDemand, s);
@@ -217,7 +228,9 @@ Result<std::vector<KpiRow>> ComputeKpis(const DemandPanel& panel,
     double inv_units = 0, inv_value = 0, holding = 0, end_value = 0;
     int64_t csl_cells = 0, csl_ok = 0;
     double f_abs = 0, f_err = 0, f_act = 0;
+    bool any_service = false;
     for (size_t s : members) {
+      any_service = any_service || service_known[s] != 0;
       const SeriesEconomics& e = economics[s];
       double inv_sum = 0, inv_last = kNaN;
       int64_t inv_n = 0;
@@ -261,6 +274,11 @@ Result<std::vector<KpiRow>> ComputeKpis(const DemandPanel& panel,
         Ratio(static_cast<double>(row.stockout_days), static_cast<double>(row.series_days));
     row.fill_rate = Ratio(row.units_sold, row.units_sold + row.lost_units);
     row.cycle_service_level = Ratio(static_cast<double>(csl_ok), static_cast<double>(csl_cells));
+    if (!any_service) {
+      row.stockout_rate = kNaN;
+      row.fill_rate = kNaN;
+      row.cycle_service_level = kNaN;
+    }
     if (inv_known) {
       row.avg_inventory_units = inv_units;
       row.avg_inventory_value = inv_value;

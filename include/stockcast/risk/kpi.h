@@ -29,7 +29,10 @@
 //   forecast_wape       = sum |f - a| / sum a, forecast_bias = sum (f - a) / sum a over days
 //                         with a finite forecast f and actual a = kDemand, stockout days
 //                         excluded (their actuals understate demand); NaN without such days
-// Every ratio with a zero or unknown denominator is NaN (unknown), never 0.
+// Every ratio with a zero or unknown denominator is NaN (unknown), never 0. A row none of whose
+// series has a stock count or a stockout flag anywhere in the panel (an order export without
+// stock data) has unknown fill rate, stockout rate and cycle service level: its stockouts
+// cannot be seen, so they are not reported as none.
 //
 // Rows: scope "total" (key "total"), "sku" (key = SKU, all its locations), "category",
 // "location", each with period "" over the whole range; scope "period" (key = period = the
