@@ -470,36 +470,25 @@ void WarningLineRisks(const ItemContext& c, const RiskSettings& s, std::vector<R
                ? fmt::format("{} units", U(units))
                : fmt::format("{} days of supply = {} units", U(l.value), U(units));
   };
-  if (has_lower && below.p_max >= s.report_probability && below.p_max > 0.0) {
-    Risk r = NewRisk(RiskType::kBelowWarningLine, c);
-    r.probability = below.p_max;
-    r.units_needed = below.gap;
-    r.impact = below.gap * it.unit_cost;
-    const size_t day = below.first.value_or(below.p_day);
+  // One risk per crossed line: lower (units needed to get back up) or upper (excess).
+  auto report = [&](bool lower_line, const auto& stats, const WarningLine& l, double units) {
+    if (stats.p_max < s.report_probability || !(stats.p_max > 0.0)) return;
+    Risk r = NewRisk(lower_line ? RiskType::kBelowWarningLine : RiskType::kAboveWarningLine, c);
+    r.probability = stats.p_max;
+    (lower_line ? r.units_needed : r.excess_units) = stats.gap;
+    r.impact = stats.gap * it.unit_cost;
+    const size_t day = stats.first.value_or(stats.p_day);
     r.date = it.as_of + static_cast<int32_t>(day);
     r.message = fmt::format(
-        "{}: projected stock falls below the lower warning line ({}) {} ({} chance; up to {} "
-        "units below)",
-        ItemName(it), line_text(*it.lines.lower, lower),
-        below.first ? "on " + r.date->ToString() : "around " + r.date->ToString(), P(below.p_max),
-        U(below.gap));
+        "{}: projected stock {} the {} warning line ({}) {} ({} chance; up to {} units {})",
+        ItemName(it), lower_line ? "falls below" : "rises above", lower_line ? "lower" : "upper",
+        line_text(l, units),
+        stats.first ? "on " + r.date->ToString() : "around " + r.date->ToString(),
+        P(stats.p_max), U(stats.gap), lower_line ? "below" : "above");
     out->push_back(std::move(r));
-  }
-  if (has_upper && above.p_max >= s.report_probability && above.p_max > 0.0) {
-    Risk r = NewRisk(RiskType::kAboveWarningLine, c);
-    r.probability = above.p_max;
-    r.excess_units = above.gap;
-    r.impact = above.gap * it.unit_cost;
-    const size_t day = above.first.value_or(above.p_day);
-    r.date = it.as_of + static_cast<int32_t>(day);
-    r.message = fmt::format(
-        "{}: projected stock rises above the upper warning line ({}) {} ({} chance; up to {} "
-        "units above)",
-        ItemName(it), line_text(*it.lines.upper, upper),
-        above.first ? "on " + r.date->ToString() : "around " + r.date->ToString(), P(above.p_max),
-        U(above.gap));
-    out->push_back(std::move(r));
-  }
+  };
+  if (has_lower) report(true, below, *it.lines.lower, lower);
+  if (has_upper) report(false, above, *it.lines.upper, upper);
 }
 
 double Median(std::vector<double> v) {

@@ -135,4 +135,18 @@ inline std::filesystem::path GenerateSmall(int seed = 7, int skus = 6, int days 
   return dir;
 }
 
+// generate -> import into a new store in a fresh temp folder; returns the store's path (the
+// caller's fixture keeps it for its suite).
+inline std::filesystem::path GeneratedStore(const std::string& prefix, int seed, int skus,
+                                            int days) {
+  const auto tmp = TempDir(prefix);
+  const auto db = tmp / "store.db";
+  CliRun run = Cli("-q generate --out " + Q(tmp / "data") + " --seed " + std::to_string(seed) +
+                   " --skus " + std::to_string(skus) + " --days " + std::to_string(days));
+  EXPECT_EQ(run.code, 0) << run.Dump();
+  run = Cli("-q import --dir " + Q(tmp / "data") + " --db " + Q(db));
+  EXPECT_EQ(run.code, 0) << run.Dump();
+  return db;
+}
+
 }  // namespace stockcast::testing

@@ -15,22 +15,13 @@ namespace fs = std::filesystem;
 class EvaluateCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    tmp_ = new fs::path(TempDir("stockcast-cli-evaluate"));
-    const fs::path data = *tmp_ / "data";
-    db_ = new fs::path(*tmp_ / "store.db");
-    CliRun run = Cli("-q generate --out " + Q(data) + " --seed 3 --skus 6 --days 200");
-    ASSERT_EQ(run.code, 0) << run.Dump();
-    run = Cli("-q import --dir " + Q(data) + " --db " + Q(*db_));
-    ASSERT_EQ(run.code, 0) << run.Dump();
+    db_ = new fs::path(GeneratedStore("stockcast-cli-evaluate", 3, 6, 200));
   }
   static void TearDownTestSuite() {
-    delete tmp_;
     delete db_;
   }
-  static fs::path* tmp_;
   static fs::path* db_;
 };
-fs::path* EvaluateCliTest::tmp_ = nullptr;
 fs::path* EvaluateCliTest::db_ = nullptr;
 
 TEST_F(EvaluateCliTest, JsonHasOneRowPerPolicyWithConsistentCosts) {
@@ -94,7 +85,7 @@ TEST_F(EvaluateCliTest, ErrorsNameTheFlag) {
   EXPECT_EQ(run.code, 3) << run.Dump();
   EXPECT_NE(run.err.find("--target-fill-rate = 1.5; must be in (0, 1)"), std::string::npos)
       << run.Dump();
-  run = Cli("-q evaluate --db " + Q(*tmp_ / "nope.db"));
+  run = Cli("-q evaluate --db " + Q(db_->parent_path() / "nope.db"));
   EXPECT_EQ(run.code, 4) << run.Dump();
 }
 

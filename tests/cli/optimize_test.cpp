@@ -16,24 +16,15 @@ namespace fs = std::filesystem;
 class OptimizeCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    tmp_ = new fs::path(TempDir("stockcast-cli-optimize"));
-    const fs::path data = *tmp_ / "data";
-    db_ = new fs::path(*tmp_ / "store.db");
-    CliRun run = Cli("-q generate --out " + Q(data) + " --seed 5 --skus 8 --days 150");
-    ASSERT_EQ(run.code, 0) << run.Dump();
-    run = Cli("-q import --dir " + Q(data) + " --db " + Q(*db_));
-    ASSERT_EQ(run.code, 0) << run.Dump();
-    run = Cli("-q forecast --db " + Q(*db_) + " --horizon 28");
+    db_ = new fs::path(GeneratedStore("stockcast-cli-optimize", 5, 8, 150));
+    const CliRun run = Cli("-q forecast --db " + Q(*db_) + " --horizon 28");
     ASSERT_EQ(run.code, 0) << run.Dump();
   }
   static void TearDownTestSuite() {
-    delete tmp_;
     delete db_;
   }
-  static fs::path* tmp_;
   static fs::path* db_;
 };
-fs::path* OptimizeCliTest::tmp_ = nullptr;
 fs::path* OptimizeCliTest::db_ = nullptr;
 
 double Spend(const nlohmann::json& j) { return j["spend"].get<double>(); }
@@ -50,7 +41,7 @@ TEST_F(OptimizeCliTest, BudgetLimitsSpendAndRaisesExpectedShortage) {
   ASSERT_GT(unconstrained, 0);
 
   const double budget = std::floor(unconstrained / 3);
-  const fs::path csv = *tmp_ / "out" / "po.csv";
+  const fs::path csv = db_->parent_path() / "out" / "po.csv";
   CliRun tight_run = Cli("-q optimize --json --db " + Q(*db_) + " --budget " +
                          std::to_string(budget) + " --out " + Q(csv));
   ASSERT_EQ(tight_run.code, 0) << tight_run.Dump();
@@ -83,7 +74,7 @@ TEST_F(OptimizeCliTest, TextSummaryAndBadOptions) {
   EXPECT_EQ(run.code, 3) << run.Dump();
   EXPECT_NE(run.err.find("--budget = -5; must be > 0"), std::string::npos) << run.Dump();
 
-  run = Cli("-q optimize --json --db " + Q(*tmp_ / "missing.db"));
+  run = Cli("-q optimize --json --db " + Q(db_->parent_path() / "missing.db"));
   EXPECT_EQ(run.code, 4) << run.Dump();
   EXPECT_TRUE(Json(run).contains("error")) << run.Dump();
 }
