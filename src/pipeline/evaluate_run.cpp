@@ -1,6 +1,7 @@
 #include "stockcast/pipeline/evaluate_run.h"
 
 #include "stockcast/forecast/calibrate.h"
+#include "stockcast/pipeline/plan_run.h"
 
 #include <algorithm>
 #include <atomic>
@@ -368,9 +369,11 @@ Result<EvaluateSummary> RunEvaluate(Store& store, const Config& config,
     Fit f;
     f.mean.resize(static_cast<size_t>(horizon));
     f.sd.resize(static_cast<size_t>(horizon));
+    // As `plan`: no day's spread below the recent history's (RecentSpread).
+    const double min_sd = RecentSpread(demand, panel.flags(p), n);
     for (int k = 0; k < horizon && k < rf.forecast.horizon(); ++k) {
       f.mean[static_cast<size_t>(k)] = std::max(rf.forecast.mean[static_cast<size_t>(k)], 0.0);
-      f.sd[static_cast<size_t>(k)] = policy::DailyDemandSd(rf.forecast, k);
+      f.sd[static_cast<size_t>(k)] = std::max(policy::DailyDemandSd(rf.forecast, k), min_sd);
     }
     auto placed = m.emplace(t, std::move(f)).first;
     return {&placed->second, 0};

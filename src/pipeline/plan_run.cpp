@@ -137,20 +137,37 @@ StockProjection ProjectStock(const forecast::Forecast& forecast, Date first_day,
   return p;
 }
 
+double RecentSpread(std::span<const float> demand, std::span<const uint8_t> flags, size_t end,
+                    int window) {
+  double s1 = 0.0, s2 = 0.0;
+  int n = 0;
+  for (size_t k = std::min(end, demand.size()); k-- > 0 && n < window;) {
+    if ((flags[k] & forecast::kUnusableDayMask) != 0 || !std::isfinite(demand[k])) continue;
+    const double v = demand[k];
+    s1 += v;
+    s2 += v * v;
+    ++n;
+  }
+  if (n < 2) return 0.0;
+  return std::sqrt(std::max(0.0, (s2 - s1 * s1 / n) / (n - 1)));
+}
+
 namespace {
 
-// The (R, s, S) levels of one series from its forecast (PlanRunOptions::replenishment_levels).
+// The (R, s, S) levels of one series from its forecast (PlanRunOptions::replenishment_levels);
+// no day's spread below `min_daily_sd` (RecentSpread).
 Result<policy::ReplenishmentLevels> ReplenishmentFor(const forecast::Forecast& fc,
                                                      const policy::ReorderPointOptions& o,
                                                      double order_cost, double holding_rate,
-                                                     policy::ServiceTargetKind measure) {
+                                                     policy::ServiceTargetKind measure,
+                                                     double min_daily_sd) {
   policy::ReplenishmentInput in;
   const int n = static_cast<int>(fc.mean.size());
   in.daily_mean.resize(static_cast<size_t>(n));
   in.daily_sd.resize(static_cast<size_t>(n));
   for (int t = 0; t < n; ++t) {
     in.daily_mean[static_cast<size_t>(t)] = std::max(fc.mean[static_cast<size_t>(t)], 0.0);
-    in.daily_sd[static_cast<size_t>(t)] = policy::DailyDemandSd(fc, t);
+    in.daily_sd[static_cast<size_t>(t)] = std::max(policy::DailyDemandSd(fc, t), min_daily_sd);
   }
   // The simulator's convention: arrival = order date + L with L >= 1 (a same-day supplier
   // still delivers for tomorrow's demand at the earliest).
@@ -404,8 +421,13 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
       // The (R, s, S) levels of policy/replenishment.h replace the reorder point's; the
       // reorder-point decision still gives the cover's spread, stockout probability and days of
       // supply.
+      double min_sd = 0.0;
+      if (auto idx = panel.Find(key.sku, key.location)) {
+        min_sd = RecentSpread(std::as_const(panel).column(PanelColumn::kDemand, *idx),
+                              panel.flags(*idx), static_cast<size_t>(panel.num_days()));
+      }
       auto rl = ReplenishmentFor(fc, o, demand.order_cost, settings.holding_rate,
-                                     options.service_measure);
+                                 options.service_measure, min_sd);
       if (!rl.ok()) {
         decision = rl.error();
       } else {

@@ -237,3 +237,25 @@ TEST(PlanLoopEmpty, AnEmptyStoreSaysToImport) {
 
 }  // namespace
 }  // namespace stockcast::pipeline
+
+namespace stockcast::pipeline {
+namespace {
+
+// The spread floor of plan's policy: the sample sd of the last usable days, skipping censored,
+// missing and unlaunched days.
+TEST(RecentSpread, SampleSdOfTheLastUsableDays) {
+  const std::vector<float> y = {100, 1, 2, 3, 4, 50, 5};
+  std::vector<uint8_t> flags(y.size(), 0);
+  flags[5] = kFlagCensored;  // 50 is a stockout day's sales: skipped
+  // Last 4 usable days before the end: 5, 4, 3, 2 -> mean 3.5, sample sd sqrt(5/3).
+  EXPECT_NEAR(RecentSpread(y, flags, y.size(), 4), std::sqrt(5.0 / 3.0), 1e-12);
+  // Up to index 3 (exclusive): 2, 1, 100.
+  EXPECT_NEAR(RecentSpread(y, flags, 3, 56), std::sqrt(((1 - 34.3333333333) * (1 - 34.3333333333) +
+                                                        (2 - 34.3333333333) * (2 - 34.3333333333) +
+                                                        (100 - 34.3333333333) * (100 - 34.3333333333)) / 2),
+              1e-6);
+  EXPECT_EQ(RecentSpread(y, flags, 1, 56), 0.0) << "one usable day has no spread";
+}
+
+}  // namespace
+}  // namespace stockcast::pipeline

@@ -133,6 +133,14 @@ std::vector<std::pair<SeriesKey, forecast::Forecast>> ForecastsFromRows(
 std::vector<std::pair<Date, double>> PlannedArrivals(const PlanLine& line,
                                                      std::span<const Receipt> receipts);
 
+// The sample sd of the last `window` usable days (finite, not missing/censored/unlaunched)
+// before index `end` of a daily series: plan's policy (and evaluate's `plan`) never takes a day's
+// demand spread below it, so lumpy series whose model intervals are narrower than their own
+// recent history are not under-protected. 0 with fewer than two usable days.
+inline constexpr int kRecentSpreadDays = 56;
+double RecentSpread(std::span<const float> demand, std::span<const uint8_t> flags, size_t end,
+                    int window = kRecentSpreadDays);
+
 StockProjection ProjectStock(const forecast::Forecast& forecast, Date first_day, double on_hand,
                              std::vector<std::pair<Date, double>> arrivals);
 
