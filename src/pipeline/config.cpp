@@ -264,8 +264,22 @@ Result<Config> ParseConfig(const std::string& text, const std::string& name) {
         .Field("warning_lower_days", &l.warning_lower_days)
         .Field("warning_upper_days", &l.warning_upper_days)
         .Field("warning_lines_by_class", &l.warning_lines_by_class)
-        .Field("escalate_after_runs", &l.escalate_after_runs);
+        .Field("escalate_after_runs", &l.escalate_after_runs).Subtable("warning_lines");
     SC_RETURN_IF_ERROR(r.Finish());
+    for (auto&& [sku, node] : Sub(Sub(root, "plan"), "warning_lines")) {
+      const auto* value = node.as_string();
+      double lo = 0, hi = 0;
+      char extra = 0;
+      if (value == nullptr ||
+          std::sscanf(value->get().c_str(), " %lf : %lf %c", &lo, &hi, &extra) != 2 || lo < 0 ||
+          hi < 0 || (hi > 0 && hi < lo)) {
+        return Error::InvalidArgument(fmt::format(
+            "{}: plan.warning_lines.\"{}\" must be a string \"LOWER:UPPER\" in days of supply "
+            "with 0 <= LOWER <= UPPER (0 = no line), e.g. \"7:45\"",
+            Where(name, node), sku.str()));
+      }
+      l.sku_warning_lines[std::string(sku.str())] = {lo, hi};
+    }
   }
   {
     auto& cl = c.clean;
@@ -395,6 +409,10 @@ warning_lower_days = {}    # warning lines in days of supply (0 = none)
 warning_upper_days = {}
 warning_lines_by_class = "{}" # e.g. "A=7:45,C=3:120" (lower:upper days of supply)
 escalate_after_runs = {}   # an alert rises one level after this many runs in a row
+
+# Warning lines of single SKUs (days of supply, LOWER:UPPER; 0 = no line), over their class's:
+# [plan.warning_lines]
+# "SKU-0001" = "7:45"
 
 # Per-category overrides of any [planning] key (and warning_lower_days / warning_upper_days), e.g.
 # [categories.food]

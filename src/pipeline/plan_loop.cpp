@@ -602,6 +602,10 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
         upper = cl->second.second;
       }
     }
+    if (auto sl = loop.sku_warning_lines.find(line.sku); sl != loop.sku_warning_lines.end()) {
+      lower = sl->second.first;
+      upper = sl->second.second;
+    }
     p.lower_line = lower * daily;
     p.upper_line = upper * daily;
     out.projections[i] = std::move(p);

@@ -214,6 +214,30 @@ TEST_F(PlanLoopTest, ABudgetCutsTheOrdersThroughTheMip) {
   EXPECT_LT(tight->plan.total_units, free->plan.total_units);
 }
 
+// Warning lines per SKU win over the class's and the defaults: an upper line of 1 day of supply
+// on A (which is ordering now) raises an above_warning_line alert for A only.
+TEST_F(PlanLoopTest, SkuWarningLinesRaiseTheirAlerts) {
+  auto config = ParseConfig("[plan]\nwarning_upper_days = 0\n[plan.warning_lines]\n\"A\" = \"0:1\"\n",
+                            "t.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  auto sum = RunPlanLoop(store_, *config, PlanLoopOptions{});
+  ASSERT_TRUE(sum.ok()) << sum.error().message;
+  EXPECT_GT(sum->projections[0].upper_line, 0.0);
+  EXPECT_EQ(sum->projections[1].upper_line, 0.0) << "B has no line";
+  bool above_a = false;
+  for (const risk::Risk& r : sum->risks) {
+    if (r.type == risk::RiskType::kAboveWarningLine) {
+      EXPECT_EQ(r.sku, "A");
+      above_a = true;
+    }
+  }
+  EXPECT_TRUE(above_a);
+  auto bad = ParseConfig("[plan.warning_lines]\n\"A\" = \"9:3\"\n", "t.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("plan.warning_lines.\"A\""), std::string::npos)
+      << bad.error().message;
+}
+
 TEST_F(PlanLoopTest, BadOptionsAndConfigAreNamed) {
   Config config;
   PlanLoopOptions o;

@@ -57,6 +57,9 @@ struct LoopSettings {
   // Warning lines in days of supply (0 = none), and per ABC class "A=7:45,C=3:120".
   double warning_lower_days = 0, warning_upper_days = 0;
   std::string warning_lines_by_class;
+  // Per SKU, from [plan.warning_lines] ("SKU-1" = "7:45"): lower, upper days of supply; the SKU's
+  // lines win over its class's, which win over its category's and the [plan] defaults.
+  std::map<std::string, std::pair<double, double>> sku_warning_lines;
   int escalate_after_runs = 3;    // an alert rises one level after this many runs in a row
 };
 
