@@ -248,9 +248,37 @@ CREATE TABLE kpis (
 );
 )sql";
 
+// API tokens (hashes only) and the audit log of the REST API (append-only, like the ledger).
+constexpr std::string_view kTokensAndAudit = R"sql(
+CREATE TABLE api_tokens (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  name       TEXT NOT NULL,
+  role       TEXT NOT NULL CHECK (role IN ('viewer', 'planner', 'admin')),
+  hash       TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE audit_log (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  at         TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  role       TEXT NOT NULL,
+  request_id TEXT NOT NULL DEFAULT '',
+  action     TEXT NOT NULL,
+  status     INTEGER NOT NULL,
+  detail     TEXT NOT NULL DEFAULT ''
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "alerts, kpis and panel_series", kAlertsAndKpis},
+    {3, "api tokens and audit log", kTokensAndAudit},
 };
 
 Error NewerThanBuild(const Connection& db, int version, int latest) {

@@ -291,6 +291,12 @@ class SqliteStore final : public Store {
   Result<std::vector<AlertRecord>> ListAlerts(bool include_resolved) override;
   Status SaveKpis(int64_t run_id, std::span<const KpiRecord> kpis) override;
   Result<std::vector<KpiRecord>> ListKpis(int64_t run_id) override;
+  Result<int64_t> SaveToken(const TokenRecord& token) override;
+  Result<std::optional<TokenRecord>> FindToken(const std::string& hash) override;
+  Result<std::vector<TokenRecord>> ListTokens() override;
+  Status RevokeToken(int64_t id) override;
+  Result<int64_t> AppendAudit(const AuditRecord& entry) override;
+  Result<std::vector<AuditRecord>> ListAudit(int64_t limit) override;
 
  private:
   // A prepared statement for `sql`, compiled on first use and kept for the store's lifetime.
@@ -1506,6 +1512,123 @@ Result<std::vector<KpiRecord>> SqliteStore::ListKpis(int64_t run_id) {
     out.push_back(std::move(k));
   }
   if (rc != SQLITE_DONE) return db_.Fail(rc, what);
+  return out;
+}
+
+// ---- API tokens and the audit log ----
+
+Result<int64_t> SqliteStore::SaveToken(const TokenRecord& token) {
+  if (token.role != "viewer" && token.role != "planner" && token.role != "admin") {
+    return Error::InvalidArgument(fmt::format(
+        "token role = \"{}\"; must be viewer, planner or admin", token.role));
+  }
+  if (token.hash.size() < 32) {
+    return Error::InvalidArgument("token hash is missing or too short; store only a token's hash");
+  }
+  static const std::string kSql =
+      "INSERT INTO api_tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)";
+  SC_RETURN_IF_ERROR(CheckWritable("saving a token"));
+  SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, "saving a token"));
+  stmt->BindText(1, token.name);
+  stmt->BindText(2, token.role);
+  stmt->BindText(3, token.hash);
+  const std::string now = token.created_at.empty() ? sqlite::UtcNowIso() : token.created_at;
+  stmt->BindText(4, now);
+  SC_RETURN_IF_ERROR(StepDone(*stmt, "saving a token"));
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_.get()));
+}
+
+namespace {
+Status ReadToken(const Statement& st, TokenRecord* t) {
+  t->id = st.ColumnInt(0);
+  t->name = st.ColumnText(1);
+  t->role = st.ColumnText(2);
+  t->hash = st.ColumnText(3);
+  t->created_at = st.ColumnText(4);
+  t->revoked_at = st.ColumnText(5);
+  return Status::Ok();
+}
+}  // namespace
+
+Result<std::optional<TokenRecord>> SqliteStore::FindToken(const std::string& hash) {
+  static const std::string kSql =
+      "SELECT id, name, role, hash, created_at, revoked_at FROM api_tokens "
+      "WHERE hash = ? AND revoked_at = ''";
+  SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, "looking up a token"));
+  ResetOnExit reset(*stmt);
+  stmt->BindText(1, hash);
+  const int rc = stmt->Step();
+  if (rc == SQLITE_DONE) return std::optional<TokenRecord>();
+  if (rc != SQLITE_ROW) return db_.Fail(rc, "looking up a token");
+  TokenRecord t;
+  SC_RETURN_IF_ERROR(ReadToken(*stmt, &t));
+  return std::optional<TokenRecord>(std::move(t));
+}
+
+Result<std::vector<TokenRecord>> SqliteStore::ListTokens() {
+  return ListAll<TokenRecord>(
+      "SELECT id, name, role, hash, created_at, revoked_at FROM api_tokens ORDER BY id",
+      "reading tokens", ReadToken);
+}
+
+Status SqliteStore::RevokeToken(int64_t id) {
+  static const std::string kSql =
+      "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = ''";
+  SC_RETURN_IF_ERROR(CheckWritable("revoking a token"));
+  SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, "revoking a token"));
+  stmt->BindText(1, sqlite::UtcNowIso());
+  stmt->BindInt(2, id);
+  SC_RETURN_IF_ERROR(StepDone(*stmt, "revoking a token"));
+  if (sqlite3_changes(db_.get()) == 0) {
+    return Error::NotFound(fmt::format("{}: token {} does not exist or is already revoked",
+                                       db_.path(), id));
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::AppendAudit(const AuditRecord& e) {
+  if (e.action.empty() || e.actor.empty()) {
+    return Error::InvalidArgument("audit entry: actor and action must be set");
+  }
+  static const std::string kSql =
+      "INSERT INTO audit_log (at, actor, role, request_id, action, status, detail) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)";
+  SC_RETURN_IF_ERROR(CheckWritable("writing the audit log"));
+  SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, "writing the audit log"));
+  const std::string at = e.at.empty() ? sqlite::UtcNowIso() : e.at;
+  stmt->BindText(1, at);
+  stmt->BindText(2, e.actor);
+  stmt->BindText(3, e.role);
+  stmt->BindText(4, e.request_id);
+  stmt->BindText(5, e.action);
+  stmt->BindInt(6, e.status);
+  stmt->BindText(7, e.detail);
+  SC_RETURN_IF_ERROR(StepDone(*stmt, "writing the audit log"));
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_.get()));
+}
+
+Result<std::vector<AuditRecord>> SqliteStore::ListAudit(int64_t limit) {
+  static const std::string kSql =
+      "SELECT id, at, actor, role, request_id, action, status, detail FROM audit_log "
+      "ORDER BY id DESC LIMIT ?";
+  SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, "reading the audit log"));
+  ResetOnExit reset(*stmt);
+  stmt->BindInt(1, std::max<int64_t>(limit, 0));
+  std::vector<AuditRecord> out;
+  int rc;
+  while ((rc = stmt->Step()) == SQLITE_ROW) {
+    AuditRecord a;
+    a.id = stmt->ColumnInt(0);
+    a.at = stmt->ColumnText(1);
+    a.actor = stmt->ColumnText(2);
+    a.role = stmt->ColumnText(3);
+    a.request_id = stmt->ColumnText(4);
+    a.action = stmt->ColumnText(5);
+    a.status = static_cast<int>(stmt->ColumnInt(6));
+    a.detail = stmt->ColumnText(7);
+    out.push_back(std::move(a));
+  }
+  if (rc != SQLITE_DONE) return db_.Fail(rc, "reading the audit log");
   return out;
 }
 

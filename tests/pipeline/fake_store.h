@@ -136,6 +136,28 @@ class FakeStore : public Store {
     return Status::Ok();
   }
   Result<std::vector<KpiRecord>> ListKpis(int64_t run_id) override { return kpis[run_id]; }
+  Result<int64_t> SaveToken(const TokenRecord& t) override {
+    tokens.push_back(t);
+    tokens.back().id = static_cast<int64_t>(tokens.size());
+    return tokens.back().id;
+  }
+  Result<std::optional<TokenRecord>> FindToken(const std::string& hash) override {
+    for (const auto& t : tokens) {
+      if (t.hash == hash && t.revoked_at.empty()) return std::optional<TokenRecord>(t);
+    }
+    return std::optional<TokenRecord>();
+  }
+  Result<std::vector<TokenRecord>> ListTokens() override { return tokens; }
+  Status RevokeToken(int64_t id) override {
+    if (id < 1 || id > static_cast<int64_t>(tokens.size())) return Error::NotFound("no token");
+    tokens[static_cast<size_t>(id - 1)].revoked_at = "now";
+    return Status::Ok();
+  }
+  Result<int64_t> AppendAudit(const AuditRecord& a) override {
+    audit.push_back(a);
+    return static_cast<int64_t>(audit.size());
+  }
+  Result<std::vector<AuditRecord>> ListAudit(int64_t) override { return audit; }
 
   std::string path_ = "fake.db";
   std::vector<Product> products;
@@ -149,6 +171,8 @@ class FakeStore : public Store {
   std::map<int64_t, std::vector<PlanLine>> plans;
   std::vector<AlertRecord> alerts;
   std::map<int64_t, std::vector<KpiRecord>> kpis;
+  std::vector<TokenRecord> tokens;
+  std::vector<AuditRecord> audit;
 };
 
 }  // namespace stockcast::testing

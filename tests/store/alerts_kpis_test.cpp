@@ -111,3 +111,56 @@ TEST_F(AlertsKpisTest, KpisRoundTripWithUnknownValuesAndReplace) {
 
 }  // namespace
 }  // namespace stockcast::testing
+
+namespace stockcast::testing {
+namespace {
+
+using TokensAuditTest = StoreTest;
+
+TEST_F(TokensAuditTest, TokensAreFoundByHashUntilRevoked) {
+  TokenRecord t;
+  t.name = "planner laptop";
+  t.role = "planner";
+  t.hash = std::string(64, 'a');
+  auto id = store_->SaveToken(t);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  auto found = store_->FindToken(t.hash);
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->role, "planner");
+  EXPECT_FALSE((*found)->created_at.empty());
+  EXPECT_FALSE(store_->FindToken(std::string(64, 'b'))->has_value());
+  EXPECT_FALSE(store_->SaveToken(t).ok()) << "a hash is unique";
+  t.role = "root";
+  t.hash = std::string(64, 'c');
+  auto bad = store_->SaveToken(t);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("role = \"root\""), std::string::npos);
+  ASSERT_TRUE(store_->RevokeToken(*id).ok());
+  EXPECT_FALSE(store_->FindToken(std::string(64, 'a'))->has_value());
+  EXPECT_EQ(store_->RevokeToken(*id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->ListTokens()->size(), 1u);
+}
+
+TEST_F(TokensAuditTest, AuditLogIsAppendOnlyNewestFirst) {
+  AuditRecord a;
+  a.actor = "cli";
+  a.role = "admin";
+  a.action = "token create";
+  a.status = 200;
+  ASSERT_TRUE(store_->AppendAudit(a).ok());
+  a.action = "POST /api/v1/movements";
+  a.request_id = "r-2";
+  ASSERT_TRUE(store_->AppendAudit(a).ok());
+  auto log = store_->ListAudit(10);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[0].request_id, "r-2");
+  EXPECT_FALSE((*log)[0].at.empty());
+  EXPECT_EQ(store_->ListAudit(1)->size(), 1u);
+  a.actor = "";
+  EXPECT_FALSE(store_->AppendAudit(a).ok());
+}
+
+}  // namespace
+}  // namespace stockcast::testing

@@ -102,6 +102,28 @@ struct KpiRecord {
   double value = 0.0;
 };
 
+// An API token: only its hash is stored (server/auth.h makes and hashes tokens).
+struct TokenRecord {
+  int64_t id = 0;
+  std::string name;        // who or what it is for, e.g. "planner laptop"
+  std::string role;        // "viewer", "planner", "admin"
+  std::string hash;        // hex hash of the token; the token itself is never stored
+  std::string created_at;  // UTC, ISO 8601
+  std::string revoked_at;  // "" = active
+};
+
+// One entry of the audit log: every mutation through the API (and token changes).
+struct AuditRecord {
+  int64_t id = 0;
+  std::string at;          // UTC, ISO 8601 (set by the store when empty)
+  std::string actor;       // token name ("cli" for the command line)
+  std::string role;
+  std::string request_id;
+  std::string action;      // e.g. "POST /api/v1/movements"
+  int status = 0;          // HTTP status of the response
+  std::string detail;      // e.g. "3 movements, 1 already present"
+};
+
 struct RunInfo {
   int64_t id = 0;
   std::string kind;  // "import", "forecast", "plan"
@@ -188,6 +210,16 @@ class Store {
   // (scope, key, period, metric).
   virtual Status SaveKpis(int64_t run_id, std::span<const KpiRecord> kpis) = 0;
   virtual Result<std::vector<KpiRecord>> ListKpis(int64_t run_id) = 0;
+
+  // API tokens: SaveToken inserts (id 0; returns the new id) and fails on a repeated hash;
+  // FindToken returns the active token with this hash, if any.
+  virtual Result<int64_t> SaveToken(const TokenRecord& token) = 0;
+  virtual Result<std::optional<TokenRecord>> FindToken(const std::string& hash) = 0;
+  virtual Result<std::vector<TokenRecord>> ListTokens() = 0;
+  virtual Status RevokeToken(int64_t id) = 0;  // NotFound for an unknown id
+  // Audit log: append-only.
+  virtual Result<int64_t> AppendAudit(const AuditRecord& entry) = 0;
+  virtual Result<std::vector<AuditRecord>> ListAudit(int64_t limit) = 0;  // newest first
 };
 
 struct StoreOptions {
