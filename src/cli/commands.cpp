@@ -1173,17 +1173,4 @@ void AddConfigCommand(CLI::App& app, const GlobalOptions& global, Runner* runner
   });
 }
 
-void AddServeCommand(CLI::App& app, const GlobalOptions&, Runner* runner) {
-  CLI::App* cmd = app.add_subcommand("serve", "REST API and web dashboard (not built yet)");
-  cmd->allow_extras();
-  cmd->fallthrough(false);  // its future options stay with it, not with the app
-  cmd->callback([runner]() {
-    *runner = []() -> Status {
-      return Error::Unavailable(
-          "serve is not available in this build: the REST API and dashboard are planned work "
-          "(see the project's issues); use the CLI commands meanwhile");
-    };
-  });
-}
-
 }  // namespace stockcast::cli

@@ -30,7 +30,9 @@ void AddOptimizeCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
 void AddReportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddModelsCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddConfigCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+// stockcast serve / stockcast token create (serve_command.cpp).
 void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+void AddTokenCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 // stockcast policy eoq|newsvendor|base-stock|rq|ss|lot-sizing|... (policy_command.cpp).
 void AddPolicyCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 // stockcast evaluate: walk-forward backtest of replenishment policies (evaluate_command.cpp).

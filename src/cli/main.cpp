@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   AddModelsCommand(app, global, &runner);
   AddConfigCommand(app, global, &runner);
   AddServeCommand(app, global, &runner);
+  AddTokenCommand(app, global, &runner);
   // An unknown command: name it and list the real ones (CLI11 would only say one is required).
   if (argc > 1 && argv[1][0] != '-') {
     std::string names;

@@ -56,7 +56,7 @@ INSTANTIATE_TEST_SUITE_P(
         SubcommandHelp{"plan", {"--db", "--out", "--as-of", "--model", "--reforecast", "--budget",
                                 "--top", "--json"}},
         SubcommandHelp{"report", {"--db", "--out", "--json"}}, SubcommandHelp{"models", {"--json"}},
-        SubcommandHelp{"config", {"--defaults", "--check"}}, SubcommandHelp{"serve", {"serve"}}),
+        SubcommandHelp{"config", {"--defaults", "--check"}}, SubcommandHelp{"serve", {"--db", "--host", "--port"}}),
     [](const ::testing::TestParamInfo<SubcommandHelp>& p) { return p.param.command; });
 
 TEST(CliUsageTest, UnknownFlagExitsTwo) {

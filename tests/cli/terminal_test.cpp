@@ -1,9 +1,11 @@
-// Output hygiene: progress bars only on a terminal; `serve` says it is unavailable.
+// Output hygiene: progress bars only on a terminal; `serve` and `token` errors.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "cli_util.h"
 
@@ -59,18 +61,29 @@ TEST(CliTerminalTest, ProgressEscapesOnATerminal) {
   EXPECT_FALSE(Contains(ReadFile(log), "\033[K")) << ReadFile(log);
 }
 
-TEST(CliServeTest, ServeExitsSixSayingItIsUnavailable) {
-  const CliRun run = Cli("serve");
-  EXPECT_EQ(run.code, 6) << run.Dump();
-  EXPECT_TRUE(run.out.empty()) << run.Dump();
-  EXPECT_EQ(run.err.rfind("stockcast: error: serve is not available in this build", 0), 0u)
-      << run.Dump();
-  EXPECT_TRUE(Contains(run.err, "use the CLI commands")) << run.Dump();
+TEST(CliServeTest, ServeOnAMissingStoreExitsFourNamingIt) {
+  const fs::path db = TempDir("stockcast-cli-serve") / "none.db";
+  const CliRun run = Cli("serve --port 0 --db " + Q(db));
+  EXPECT_EQ(run.code, 4) << run.Dump();
+  EXPECT_TRUE(Contains(run.err, db.string() + ": no such store")) << run.Dump();
+  EXPECT_FALSE(fs::exists(db));
+  EXPECT_EQ(Cli("serve --port 70000 --db " + Q(db)).code, 3);
 }
 
-TEST(CliServeTest, ServeWithOptionsStillExitsSix) {
-  const CliRun run = Cli("serve --port 8080");
-  EXPECT_EQ(run.code, 6) << run.Dump();
+TEST(CliTokenTest, CreatePrintsATokenOnceAndChecksTheRole) {
+  const fs::path data = GenerateSmall(3, 2, 40);
+  const fs::path db = data.parent_path() / "t.db";
+  ASSERT_EQ(Cli("-q import --dir " + Q(data) + " --db " + Q(db)).code, 0);
+  CliRun run = Cli("token create --json --db " + Q(db) + " --role planner --name ci");
+  ASSERT_EQ(run.code, 0) << run.Dump();
+  const nlohmann::json j = nlohmann::json::parse(run.out);
+  EXPECT_EQ(j["role"], "planner");
+  EXPECT_EQ(j["token"].get<std::string>().rfind("sct_", 0), 0u);
+  EXPECT_FALSE(Contains(ReadFile(db), j["token"].get<std::string>()))
+      << "only the token's hash is stored";
+  run = Cli("token create --db " + Q(db) + " --role root");
+  EXPECT_EQ(run.code, 3) << run.Dump();
+  EXPECT_TRUE(Contains(run.err, "--role = \"root\"; must be viewer, planner or admin")) << run.Dump();
 }
 
 }  // namespace

@@ -1,0 +1,122 @@
+// stockcast serve: the REST API (server/server.h); stockcast token create: API tokens
+// (server/auth.h).
+#include <fmt/format.h>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/commands.h"
+#include "stockcast/server/auth.h"
+#include "stockcast/server/server.h"
+#include "stockcast/store/store.h"
+
+namespace stockcast::cli {
+namespace {
+
+server::Server* g_running = nullptr;
+
+void StopOnSignal(int) {
+  if (g_running != nullptr) g_running->Stop();
+}
+
+struct ServeArgs {
+  std::string db = kDefaultStorePath;
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 8;
+};
+
+struct TokenArgs {
+  std::string db = kDefaultStorePath;
+  std::string role;
+  std::string name;
+  bool json = false;
+};
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "REST API over the store (JSON over HTTP; tokens from `stockcast token create`)");
+  cmd->add_option("--db", args->db, "store file")->capture_default_str();
+  cmd->add_option("--host", args->host, "address to listen on")->capture_default_str();
+  cmd->add_option("--port", args->port, "port (0 = any free port, printed)")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "worker threads")->capture_default_str();
+  cmd->callback([&global, runner, args]() {
+    *runner = [&global, args]() -> Status {
+      server::ServerOptions o;
+      o.host = args->host;
+      o.port = args->port;
+      o.threads = args->threads;
+      auto s = server::Server::Create(args->db, o);
+      if (!s.ok()) return s.error();
+      g_running = s->get();
+      std::signal(SIGINT, StopOnSignal);
+      std::signal(SIGTERM, StopOnSignal);
+      if (!global.quiet) {
+        std::cerr << fmt::format("stockcast serve: listening on http://{}:{} (store {}); Ctrl-C stops\n",
+                                 args->host, (*s)->port(), args->db);
+      }
+      std::cout << fmt::format("{{\"port\": {}}}", (*s)->port()) << std::endl;
+      Status st = (*s)->Run();
+      g_running = nullptr;
+      return st;
+    };
+  });
+}
+
+void AddTokenCommand(CLI::App& app, const GlobalOptions&, Runner* runner) {
+  auto args = std::make_shared<TokenArgs>();
+  CLI::App* token = app.add_subcommand("token", "API tokens for `stockcast serve`");
+  token->require_subcommand(1);
+  CLI::App* create = token->add_subcommand(
+      "create", "Make a token and print it once (only its hash is stored)");
+  create->add_option("--db", args->db, "store file")->capture_default_str();
+  create->add_option("--role", args->role, "viewer, planner or admin")->required();
+  create->add_option("--name", args->name, "who or what the token is for")
+      ->capture_default_str();
+  create->add_flag("--json", args->json, "print {\"id\", \"token\", \"role\"} as JSON");
+  create->callback([runner, args]() {
+    *runner = [args]() -> Status {
+      auto role = server::ParseRole(args->role);
+      if (!role) {
+        return JsonAware(args->json,
+                         Error::InvalidArgument(fmt::format(
+                             "--role = \"{}\"; must be viewer, planner or admin", args->role)));
+      }
+      if (!std::filesystem::exists(args->db)) {
+        return JsonAware(args->json, Error::NotFound(fmt::format(
+                                         "{}: no such store; create it with `stockcast import "
+                                         "--db {}`",
+                                         args->db, args->db)));
+      }
+      auto store = OpenSqliteStore(args->db);
+      if (!store.ok()) return JsonAware(args->json, store.error());
+      const std::string name = args->name.empty() ? args->role + " token" : args->name;
+      auto made = server::CreateToken(**store, name, *role);
+      if (!made.ok()) return JsonAware(args->json, made.error());
+      if (args->json) {
+        std::cout << nlohmann::json{{"id", made->id},
+                                    {"token", made->token},
+                                    {"role", args->role},
+                                    {"name", name}}
+                         .dump(2)
+                  << std::endl;
+      } else {
+        std::cout << made->token << "\n";
+        std::cerr << fmt::format(
+            "token {} \"{}\" with role {}: shown once, only its hash is stored. Send it as "
+            "\"Authorization: Bearer TOKEN\".\n",
+            made->id, name, args->role);
+      }
+      return Status::Ok();
+    };
+  });
+}
+
+}  // namespace stockcast::cli
