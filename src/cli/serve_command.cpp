@@ -28,6 +28,7 @@ struct ServeArgs {
   std::string host = "127.0.0.1";
   int port = 8080;
   int threads = 8;
+  double rate_limit = 0;
 };
 
 struct TokenArgs {
@@ -47,12 +48,16 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner)
   cmd->add_option("--host", args->host, "address to listen on")->capture_default_str();
   cmd->add_option("--port", args->port, "port (0 = any free port, printed)")->capture_default_str();
   cmd->add_option("--threads", args->threads, "worker threads")->capture_default_str();
+  cmd->add_option("--rate-limit", args->rate_limit,
+                  "requests per second per token (0 = none); over it: 429")
+      ->capture_default_str();
   cmd->callback([&global, runner, args]() {
     *runner = [&global, args]() -> Status {
       server::ServerOptions o;
       o.host = args->host;
       o.port = args->port;
       o.threads = args->threads;
+      o.rate_limit = args->rate_limit;
       auto s = server::Server::Create(args->db, o);
       if (!s.ok()) return s.error();
       g_running = s->get();

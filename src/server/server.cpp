@@ -297,6 +297,9 @@ Status ServerOptions::Validate() const {
   }
   if (threads < 1) return Error::InvalidArgument(fmt::format("threads = {}; must be >= 1", threads));
   if (max_batch < 1) return Error::InvalidArgument("max_batch = 0; must be >= 1");
+  if (!(rate_limit >= 0)) {
+    return Error::InvalidArgument(fmt::format("rate_limit = {}; must be >= 0 (0 = none)", rate_limit));
+  }
   if (max_body_bytes < 1024) {
     return Error::InvalidArgument(
         fmt::format("max_body_bytes = {}; must be >= 1024", max_body_bytes));
@@ -317,6 +320,30 @@ struct Server::Impl {
   std::map<std::string, uint64_t> requests;  // "method path status" -> count
   std::map<std::string, std::pair<double, uint64_t>> latency;  // route -> (seconds sum, count)
   std::atomic<uint64_t> movements_inserted{0}, movements_repeated{0};
+  // Rate limit: token hash -> (tokens left, last refill).
+  std::mutex limit_mu;
+  std::map<std::string, std::pair<double, std::chrono::steady_clock::time_point>> buckets;
+
+  // Takes one request from the token's bucket; false (and the seconds to wait) when empty.
+  bool Admit(const std::string& key, double* wait) {
+    if (options.rate_limit <= 0) return true;
+    const auto now = std::chrono::steady_clock::now();
+    const double capacity = 2.0 * options.rate_limit;
+    std::lock_guard<std::mutex> lock(limit_mu);
+    auto [it, inserted] = buckets.try_emplace(key, capacity, now);
+    auto& [tokens, last] = it->second;
+    if (!inserted) {
+      tokens = std::min(capacity, tokens + options.rate_limit *
+                                               std::chrono::duration<double>(now - last).count());
+      last = now;
+    }
+    if (tokens >= 1.0) {
+      tokens -= 1.0;
+      return true;
+    }
+    *wait = (1.0 - tokens) / options.rate_limit;
+    return false;
+  }
 
   struct Caller {
     std::string name = "anonymous";
@@ -366,8 +393,17 @@ struct Server::Impl {
           } else {
             caller.name = token->name;
             caller.role = token->role;
+            double wait = 0;
+            if (!Admit(token->hash, &wait)) {
+              res.set_header("Retry-After", std::to_string(static_cast<int>(std::ceil(wait))));
+              SendError(res, {429, "rate_limited",
+                              fmt::format("token \"{}\" is over {:g} requests per second; retry "
+                                          "after {:.3f} s",
+                                          token->name, options.rate_limit, wait)});
+              allowed = false;
+            }
             const auto have = ParseRole(token->role).value_or(Role::kViewer);
-            if (static_cast<int>(have) < static_cast<int>(*route.role)) {
+            if (allowed && static_cast<int>(have) < static_cast<int>(*route.role)) {
               SendError(res, {403, "permission_denied",
                               fmt::format("{} {} needs role {}; token \"{}\" has {}", route.method,
                                           route.path, ToString(*route.role), token->name,

@@ -246,6 +246,44 @@ TEST_F(ServerTest, MetricsCountRequestsAndMovements) {
       << m->body;
 }
 
+// A token over its rate gets 429 with Retry-After; another token is not affected.
+TEST_F(ServerTest, RateLimitIsPerToken) {
+  server_->Stop();
+  thread_.join();
+  ServerOptions o;
+  o.port = 0;
+  o.rate_limit = 1;  // bucket of 2
+  auto s = Server::Create(db_, o);
+  ASSERT_TRUE(s.ok());
+  server_ = std::move(s).value();
+  thread_ = std::thread([this] { (void)server_->Run(); });
+  client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  int ok = 0, limited = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 8; ++i) {
+    auto r = client_->Get("/api/v1/locations", Bearer(viewer_));
+    if (!r) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    if (r->status == 200) ++ok;
+    if (r->status == 429) {
+      ++limited;
+      EXPECT_FALSE(r->get_header_value("Retry-After").empty());
+      EXPECT_EQ(Json::parse(r->body)["error"]["code"], "rate_limited");
+    }
+  }
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // 2 in the bucket plus at most one per second refilled while the requests ran.
+  EXPECT_GE(ok, 2);
+  EXPECT_LE(ok, 2 + static_cast<int>(elapsed) + 1);
+  EXPECT_GE(limited, 8 - (2 + static_cast<int>(elapsed) + 1));
+  auto other = client_->Get("/api/v1/locations", Bearer(planner_));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+}
+
 TEST(ServerAuth, TokensAreRandomAndOnlyTheirHashIsStored) {
   ASSERT_TRUE(InitCrypto().ok());
   const std::string a = NewToken(), b = NewToken();

@@ -6,7 +6,7 @@
 // rule, and the matching status:
 //   {"error":{"code":"invalid_argument","message":"quantity = -3 at $.moves[2].quantity; must be > 0"}}
 //   400 invalid_argument, 401 unauthenticated, 403 permission_denied, 404 not_found,
-//   413 too_large, 500 internal.
+//   413 too_large, 429 rate_limited, 500 internal.
 // Every mutation is written to the audit log (token name, role, request id, action, status,
 // detail). Each response carries X-Request-Id (the client's when it sent one).
 //
@@ -42,6 +42,9 @@ struct ServerOptions {
   size_t max_body_bytes = 8 << 20;        // larger bodies get 413
   size_t max_batch = 10000;               // movements per request
   int threads = 8;                        // worker threads
+  // Requests per second per token (a token bucket holding 2 s worth); 0 = no limit. Over it:
+  // 429 rate_limited with Retry-After.
+  double rate_limit = 0;
   Status Validate() const;
 };
 
