@@ -614,7 +614,7 @@ void Server::Impl::Install() {
           return SendError(res, err);
         }
         std::lock_guard<std::mutex> lock(store_mu);
-        auto appended = store->AppendMovements(moves);
+        auto appended = store->PostMovements(moves);
         if (!appended.ok()) {
           const ApiError e = FromError(appended.error());
           Audit(caller, "POST /api/v1/movements", e.status, e.message);

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <map>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -291,6 +293,7 @@ class SqliteStore final : public Store {
   Result<std::vector<AlertRecord>> ListAlerts(bool include_resolved) override;
   Status SaveKpis(int64_t run_id, std::span<const KpiRecord> kpis) override;
   Result<std::vector<KpiRecord>> ListKpis(int64_t run_id) override;
+  Result<AppendStats> PostMovements(std::span<const Movement> movements) override;
   Result<int64_t> SaveToken(const TokenRecord& token) override;
   Result<std::optional<TokenRecord>> FindToken(const std::string& hash) override;
   Result<std::vector<TokenRecord>> ListTokens() override;
@@ -1513,6 +1516,74 @@ Result<std::vector<KpiRecord>> SqliteStore::ListKpis(int64_t run_id) {
   }
   if (rc != SQLITE_DONE) return db_.Fail(rc, what);
   return out;
+}
+
+// ---- Live movements (the API) ----
+
+Result<AppendStats> SqliteStore::PostMovements(std::span<const Movement> movements) {
+  SC_RETURN_IF_ERROR(checks::CheckMovements(movements));
+  static const std::string kSeen = "SELECT 1 FROM stock_ledger WHERE idempotency_key = ?";
+  static const std::string kBalance = R"sql(
+WITH s AS (SELECT date, on_hand FROM stock_snapshots WHERE sku = ?1 AND location = ?2
+           ORDER BY date DESC LIMIT 1)
+SELECT COALESCE((SELECT on_hand FROM s), 0) +
+       COALESCE((SELECT SUM(stockcast_stock_delta(type, quantity)) FROM stock_ledger
+                 WHERE sku = ?1 AND location = ?2
+                   AND ((SELECT date FROM s) IS NULL OR date > (SELECT date FROM s))), 0))sql";
+  static const std::string kBackorder = "SELECT allow_backorder FROM products WHERE sku = ?";
+  constexpr std::string_view kWhat = "posting movements";
+  AppendStats stats;
+  const Status done = Atomically(kWhat, [&]() -> Status {
+    std::map<std::pair<std::string, std::string>, double> balance;
+    std::set<std::string> keys;
+    for (size_t i = 0; i < movements.size(); ++i) {
+      const Movement& m = movements[i];
+      if (!keys.insert(m.idempotency_key).second) continue;  // repeated within the batch
+      {
+        SC_ASSIGN_OR_RETURN(Statement * seen, Cached(kSeen, kWhat));
+        ResetOnExit reset(*seen);
+        seen->BindText(1, m.idempotency_key);
+        const int rc = seen->Step();
+        if (rc == SQLITE_ROW) continue;  // applied before: not again
+        if (rc != SQLITE_DONE) return db_.Fail(rc, kWhat);
+      }
+      const auto key = std::make_pair(m.sku, m.location);
+      auto it = balance.find(key);
+      if (it == balance.end()) {
+        SC_ASSIGN_OR_RETURN(Statement * q, Cached(kBalance, kWhat));
+        ResetOnExit reset(*q);
+        q->BindText(1, m.sku);
+        q->BindText(2, m.location);
+        const int rc = q->Step();
+        if (rc != SQLITE_ROW) return db_.Fail(rc, kWhat);
+        it = balance.emplace(key, q->ColumnReal(0)).first;
+      }
+      const double delta = StockDelta(m);
+      it->second += delta;
+      if (delta < 0 && it->second < -1e-9) {
+        bool backorders = false;
+        {
+          SC_ASSIGN_OR_RETURN(Statement * b, Cached(kBackorder, kWhat));
+          ResetOnExit reset(*b);
+          b->BindText(1, m.sku);
+          const int rc = b->Step();
+          if (rc == SQLITE_ROW) backorders = b->ColumnInt(0) != 0;
+          else if (rc != SQLITE_DONE) return db_.Fail(rc, kWhat);
+        }
+        if (!backorders) {
+          return Error::Conflict(fmt::format(
+              "movements[{}] ({} of {:g} {} at {}, key \"{}\") would take on hand to {:g}; {} does "
+              "not allow backorders (nothing in this batch was applied)",
+              i, ToString(m.type), std::fabs(m.quantity), m.sku, m.location, m.idempotency_key,
+              it->second, m.sku));
+        }
+      }
+    }
+    SC_ASSIGN_OR_RETURN(stats, AppendMovements(movements));
+    return Status::Ok();
+  });
+  if (!done.ok()) return done.error();
+  return stats;
 }
 
 // ---- API tokens and the audit log ----

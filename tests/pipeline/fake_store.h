@@ -37,6 +37,9 @@ class FakeStore : public Store {
     stats.inserted = static_cast<int64_t>(m.size());
     return stats;
   }
+  Result<AppendStats> PostMovements(std::span<const Movement> m) override {
+    return AppendMovements(m);
+  }
   Status ForEachMovement(const MovementFilter&, const std::function<void(const Movement&)>&) override {
     return Status::Ok();
   }

@@ -184,6 +184,16 @@ TEST_F(ServerTest, ABadBatchIsRefusedWholeAndNamesTheField) {
   EXPECT_NE(bad_type->body.find("type = \\\"gift\\\" at $.type"), std::string::npos) << bad_type->body;
 }
 
+TEST_F(ServerTest, SellingMoreThanOnHandIsAConflict) {
+  ASSERT_EQ(Post("/api/v1/movements", Move("r1", "receipt", 3), planner_)->status, 200);
+  auto r = Post("/api/v1/movements", Move("s1", "sale", 5), planner_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 409);
+  EXPECT_EQ(Json::parse(r->body)["error"]["code"], "conflict");
+  EXPECT_NE(r->body.find("would take on hand to -2"), std::string::npos) << r->body;
+  EXPECT_EQ(OnHand("SKU-1", "WH-1"), 3.0);
+}
+
 TEST_F(ServerTest, TransfersMoveStockBetweenLocations) {
   ASSERT_EQ(Post("/api/v1/movements", Move("r1", "receipt", 10), planner_)->status, 200);
   Json t = Move("t1", "transfer", 4);

@@ -310,3 +310,57 @@ TEST_F(LedgerTest, AppendsManyMovementsQuickly) {
 
 }  // namespace
 }  // namespace stockcast::testing
+
+namespace stockcast::testing {
+namespace {
+
+using PostMovementsTest = StoreTest;
+
+// The API's write refuses a batch that takes a series below zero, unless backorders are allowed.
+TEST_F(PostMovementsTest, NegativeStockIsRefusedUnlessBackordersAreAllowed) {
+  Product a;
+  a.sku = "A";
+  Product b;
+  b.sku = "B";
+  b.allow_backorder = true;
+  ASSERT_TRUE(store_->UpsertProducts(std::vector<Product>{a, b}).ok());
+  StockSnapshot snap;
+  snap.date = *Date::Parse("2024-01-01");
+  snap.sku = "A";
+  snap.location = "W1";
+  snap.on_hand = 5;
+  ASSERT_TRUE(store_->UpsertSnapshots(std::vector<StockSnapshot>{snap}).ok());
+  // 5 counted on 2024-01-01; a sale dated that day is already in the count.
+  const std::vector<Movement> ok = {
+      MakeMovement("s1", MovementType::kSale, "A", "W1", "2024-01-02", 3),
+      MakeMovement("s2", MovementType::kSale, "A", "W1", "2024-01-02", 2)};
+  auto posted = store_->PostMovements(ok);
+  ASSERT_TRUE(posted.ok()) << posted.error().message;
+  EXPECT_EQ(posted->inserted, 2);
+  // One more unit is refused, with the whole batch (the receipt for W2 too).
+  const std::vector<Movement> over = {
+      MakeMovement("r9", MovementType::kReceipt, "A", "W2", "2024-01-03", 10),
+      MakeMovement("s3", MovementType::kSale, "A", "W1", "2024-01-03", 1)};
+  auto refused = store_->PostMovements(over);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_NE(refused.error().message.find("movements[1] (sale of 1 A at W1, key \"s3\") would take "
+                                         "on hand to -1; A does not allow backorders"),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(*store_->CountMovements(), 2) << "nothing of the refused batch applied";
+  // A retry of an applied movement does not count against the balance.
+  auto retry = store_->PostMovements(ok);
+  ASSERT_TRUE(retry.ok()) << retry.error().message;
+  EXPECT_EQ(retry->already_present, 2);
+  // B allows backorders: it may go below zero.
+  auto back = store_->PostMovements(
+      std::vector<Movement>{MakeMovement("b1", MovementType::kSale, "B", "W1", "2024-01-03", 4)});
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  // History imports (AppendMovements) are not checked: recorded sales happened.
+  EXPECT_TRUE(store_->AppendMovements(std::vector<Movement>{
+      MakeMovement("h1", MovementType::kSale, "A", "W1", "2024-01-04", 7)}).ok());
+}
+
+}  // namespace
+}  // namespace stockcast::testing

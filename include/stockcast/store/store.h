@@ -160,6 +160,12 @@ class Store {
   virtual Status ForEachMovement(const MovementFilter& filter,
                                  const std::function<void(const Movement&)>& fn) = 0;
   virtual Result<int64_t> CountMovements() = 0;
+  // The API's write (live stock, not history): like AppendMovements, and in the same
+  // transaction a movement that would take its series' on hand (latest snapshot + movements
+  // after it, as RebuildStockLevels) below zero refuses the whole batch with a Conflict naming
+  // the movement, the SKU, the location and the balance, unless the product allows backorders.
+  // Movements whose key was seen before count neither for the balance nor twice.
+  virtual Result<AppendStats> PostMovements(std::span<const Movement> movements) = 0;
 
   // Stock data (upsert by natural key: (sku, location, date) or (po_id, sku, location)).
   virtual Status UpsertSnapshots(std::span<const StockSnapshot> snapshots) = 0;
