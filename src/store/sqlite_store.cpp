@@ -1647,7 +1647,8 @@ Status SqliteStore::RevokeToken(int64_t id) {
       "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = ''";
   SC_RETURN_IF_ERROR(CheckWritable("revoking a token"));
   SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, "revoking a token"));
-  stmt->BindText(1, sqlite::UtcNowIso());
+  const std::string now = sqlite::UtcNowIso();  // bound without a copy: must outlive the step
+  stmt->BindText(1, now);
   stmt->BindInt(2, id);
   SC_RETURN_IF_ERROR(StepDone(*stmt, "revoking a token"));
   if (sqlite3_changes(db_.get()) == 0) {
