@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::atomic<long> requests{0}, errors{0}, movements{0};
+  std::mutex first_error_mu;
+  std::string first_error;
   std::vector<std::vector<double>> latencies(static_cast<size_t>(connections));
   const auto start = std::chrono::steady_clock::now();
   const auto stop_at = start + std::chrono::seconds(seconds);
@@ -85,6 +88,11 @@ int main(int argc, char** argv) {
         ++requests;
         if (!res || res->status != 200) {
           ++errors;
+          std::lock_guard<std::mutex> lock(first_error_mu);
+          if (first_error.empty()) {
+            first_error = res ? std::to_string(res->status) + " " + res->body
+                              : "no response: " + httplib::to_string(res.error());
+          }
         } else {
           latencies[static_cast<size_t>(c)].push_back(ms);
           if (!retry) movements += count;
@@ -108,5 +116,6 @@ int main(int argc, char** argv) {
       "\"p99_ms\": %.2f, \"movements_accepted\": %ld}\n",
       connections, batch, secs, requests.load(), errors.load(), requests.load() / secs,
       movements.load() / secs, pct(0.50), pct(0.99), movements.load());
+  if (!first_error.empty()) std::fprintf(stderr, "first error: %s\n", first_error.c_str());
   return 0;  // errors are in the report
 }

@@ -614,20 +614,32 @@ void Server::Impl::Install() {
           return SendError(res, err);
         }
         std::lock_guard<std::mutex> lock(store_mu);
-        auto appended = store->PostMovements(moves);
-        if (!appended.ok()) {
-          const ApiError e = FromError(appended.error());
+        // The movements and their audit entry commit together (one transaction, one commit).
+        AppendStats appended;
+        const Status tx = store->WithTransaction([&]() -> Status {
+          auto posted = store->PostMovements(moves);
+          if (!posted.ok()) return posted.error();
+          appended = *posted;
+          AuditRecord a;
+          a.actor = caller.name;
+          a.role = caller.role;
+          a.request_id = caller.request_id;
+          a.action = "POST /api/v1/movements";
+          a.status = 200;
+          a.detail = fmt::format("{} movements: {} inserted, {} already present", moves.size(),
+                                 appended.inserted, appended.already_present);
+          return store->AppendAudit(a).status();
+        });
+        if (!tx.ok()) {
+          const ApiError e = FromError(tx.error());
           Audit(caller, "POST /api/v1/movements", e.status, e.message);
           return SendError(res, e);
         }
-        stock_dirty = stock_dirty || appended->inserted > 0;
-        movements_inserted += static_cast<uint64_t>(appended->inserted);
-        movements_repeated += static_cast<uint64_t>(appended->already_present);
-        Audit(caller, "POST /api/v1/movements", 200,
-              fmt::format("{} movements: {} inserted, {} already present", moves.size(),
-                          appended->inserted, appended->already_present));
-        SendJson(res, {{"inserted", appended->inserted},
-                       {"already_present", appended->already_present}});
+        stock_dirty = stock_dirty || appended.inserted > 0;
+        movements_inserted += static_cast<uint64_t>(appended.inserted);
+        movements_repeated += static_cast<uint64_t>(appended.already_present);
+        SendJson(res, {{"inserted", appended.inserted},
+                       {"already_present", appended.already_present}});
       });
 
   Add(route("GET", "/api/v1/stock"),
