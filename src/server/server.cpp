@@ -311,7 +311,8 @@ struct Server::Impl {
   ServerOptions options;
   std::unique_ptr<Store> store;
   std::mutex store_mu;  // the SQLite store is one connection
-  bool stock_dirty = true;
+  // Stock levels are rebuilt once at start; PostMovements keeps them current afterwards.
+  bool stock_dirty = false;
   httplib::Server http;
   int port = 0;
   std::atomic<uint64_t> next_request{1};
@@ -635,7 +636,6 @@ void Server::Impl::Install() {
           Audit(caller, "POST /api/v1/movements", e.status, e.message);
           return SendError(res, e);
         }
-        stock_dirty = stock_dirty || appended.inserted > 0;
         movements_inserted += static_cast<uint64_t>(appended.inserted);
         movements_repeated += static_cast<uint64_t>(appended.already_present);
         SendJson(res, {{"inserted", appended.inserted},
@@ -765,6 +765,7 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& db_path,
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   SC_ASSIGN_OR_RETURN(impl->store, OpenSqliteStore(db_path));
+  SC_RETURN_IF_ERROR(impl->store->RebuildStockLevels());
   const int threads = options.threads;
   impl->http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // cpp-httplib closes a keep-alive connection after 5 requests by default: clients then pay a

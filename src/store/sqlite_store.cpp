@@ -1523,18 +1523,35 @@ Result<std::vector<KpiRecord>> SqliteStore::ListKpis(int64_t run_id) {
 Result<AppendStats> SqliteStore::PostMovements(std::span<const Movement> movements) {
   SC_RETURN_IF_ERROR(checks::CheckMovements(movements));
   static const std::string kSeen = "SELECT 1 FROM stock_ledger WHERE idempotency_key = ?";
+  // The series' stock level (kept current: rebuilt by imports, updated here), else computed
+  // from the latest snapshot and the ledger as RebuildStockLevels does.
+  static const std::string kLevel =
+      "SELECT on_hand, snapshot_date FROM stock_levels WHERE sku = ? AND location = ?";
   static const std::string kBalance = R"sql(
 WITH s AS (SELECT date, on_hand FROM stock_snapshots WHERE sku = ?1 AND location = ?2
            ORDER BY date DESC LIMIT 1)
 SELECT COALESCE((SELECT on_hand FROM s), 0) +
        COALESCE((SELECT SUM(stockcast_stock_delta(type, quantity)) FROM stock_ledger
                  WHERE sku = ?1 AND location = ?2
-                   AND ((SELECT date FROM s) IS NULL OR date > (SELECT date FROM s))), 0))sql";
+                   AND ((SELECT date FROM s) IS NULL OR date > (SELECT date FROM s))), 0),
+       (SELECT date FROM s))sql";
   static const std::string kBackorder = "SELECT allow_backorder FROM products WHERE sku = ?";
+  static const std::string kUpsertLevel =
+      "INSERT INTO stock_levels (sku, location, on_hand, on_order, snapshot_date, last_movement, "
+      "rebuilt_at) VALUES (?, ?, ?, COALESCE((SELECT SUM(quantity) FROM purchase_orders WHERE "
+      "status = 'open' AND sku = ?1 AND location = ?2), 0), ?, ?, ?) "
+      "ON CONFLICT (sku, location) DO UPDATE SET on_hand = excluded.on_hand, "
+      "last_movement = MAX(COALESCE(stock_levels.last_movement, ''), excluded.last_movement)";
   constexpr std::string_view kWhat = "posting movements";
+  struct Level {
+    double on_hand = 0;
+    std::optional<Date> snapshot;
+    Date last_movement;
+    bool touched = false;
+  };
   AppendStats stats;
   const Status done = Atomically(kWhat, [&]() -> Status {
-    std::map<std::pair<std::string, std::string>, double> balance;
+    std::map<std::pair<std::string, std::string>, Level> levels;
     std::set<std::string> keys;
     for (size_t i = 0; i < movements.size(); ++i) {
       const Movement& m = movements[i];
@@ -1548,19 +1565,47 @@ SELECT COALESCE((SELECT on_hand FROM s), 0) +
         if (rc != SQLITE_DONE) return db_.Fail(rc, kWhat);
       }
       const auto key = std::make_pair(m.sku, m.location);
-      auto it = balance.find(key);
-      if (it == balance.end()) {
-        SC_ASSIGN_OR_RETURN(Statement * q, Cached(kBalance, kWhat));
-        ResetOnExit reset(*q);
-        q->BindText(1, m.sku);
-        q->BindText(2, m.location);
-        const int rc = q->Step();
-        if (rc != SQLITE_ROW) return db_.Fail(rc, kWhat);
-        it = balance.emplace(key, q->ColumnReal(0)).first;
+      auto it = levels.find(key);
+      if (it == levels.end()) {
+        Level l;
+        bool found = false;
+        {
+          SC_ASSIGN_OR_RETURN(Statement * q, Cached(kLevel, kWhat));
+          ResetOnExit reset(*q);
+          q->BindText(1, m.sku);
+          q->BindText(2, m.location);
+          const int rc = q->Step();
+          if (rc == SQLITE_ROW) {
+            found = true;
+            l.on_hand = q->ColumnReal(0);
+            if (sqlite3_column_type(q->get(), 1) != SQLITE_NULL) {
+              SC_ASSIGN_OR_RETURN(l.snapshot, ReadDate(*q, 1, "stock_levels", "snapshot_date"));
+            }
+          } else if (rc != SQLITE_DONE) {
+            return db_.Fail(rc, kWhat);
+          }
+        }
+        if (!found) {
+          SC_ASSIGN_OR_RETURN(Statement * q, Cached(kBalance, kWhat));
+          ResetOnExit reset(*q);
+          q->BindText(1, m.sku);
+          q->BindText(2, m.location);
+          const int rc = q->Step();
+          if (rc != SQLITE_ROW) return db_.Fail(rc, kWhat);
+          l.on_hand = q->ColumnReal(0);
+          if (sqlite3_column_type(q->get(), 1) != SQLITE_NULL) {
+            SC_ASSIGN_OR_RETURN(l.snapshot, ReadDate(*q, 1, "stock_snapshots", "date"));
+          }
+        }
+        it = levels.emplace(key, l).first;
       }
-      const double delta = StockDelta(m);
-      it->second += delta;
-      if (delta < 0 && it->second < -1e-9) {
+      Level& l = it->second;
+      // A movement dated on or before the series' snapshot is already in that count.
+      const double delta = l.snapshot && !(m.date > *l.snapshot) ? 0.0 : StockDelta(m);
+      l.on_hand += delta;
+      if (!l.touched || m.date > l.last_movement) l.last_movement = m.date;
+      l.touched = true;
+      if (delta < 0 && l.on_hand < -1e-9) {
         bool backorders = false;
         {
           SC_ASSIGN_OR_RETURN(Statement * b, Cached(kBackorder, kWhat));
@@ -1575,11 +1620,31 @@ SELECT COALESCE((SELECT on_hand FROM s), 0) +
               "movements[{}] ({} of {:g} {} at {}, key \"{}\") would take on hand to {:g}; {} does "
               "not allow backorders (nothing in this batch was applied)",
               i, ToString(m.type), std::fabs(m.quantity), m.sku, m.location, m.idempotency_key,
-              it->second, m.sku));
+              l.on_hand, m.sku));
         }
       }
     }
     SC_ASSIGN_OR_RETURN(stats, AppendMovements(movements));
+    // The stock levels of the touched series, current again (same transaction).
+    const std::string now = sqlite::UtcNowIso();
+    for (const auto& [key, l] : levels) {
+      if (!l.touched) continue;
+      SC_ASSIGN_OR_RETURN(Statement * up, Cached(kUpsertLevel, kWhat));
+      const sqlite::DateText last = FormatDate(l.last_movement);
+      std::optional<sqlite::DateText> snap;
+      if (l.snapshot) snap = FormatDate(*l.snapshot);
+      up->BindText(1, key.first);
+      up->BindText(2, key.second);
+      up->BindReal(3, l.on_hand);
+      if (snap) {
+        up->BindText(4, snap->view());
+      } else {
+        up->BindNull(4);
+      }
+      up->BindText(5, last.view());
+      up->BindText(6, now);
+      SC_RETURN_IF_ERROR(StepDone(*up, kWhat));
+    }
     return Status::Ok();
   });
   if (!done.ok()) return done.error();
