@@ -214,10 +214,7 @@ Result<EvaluateSummary> RunEvaluate(Store& store, const Config& config,
   const int idx_from = panel.IndexOf(from);
   const int days = to - from + 1;
 
-  std::map<std::string, const Product*> product_by_sku;
-  for (const Product& p : products) product_by_sku[p.sku] = &p;
-  std::map<std::string, const Supplier*> supplier_by_id;
-  for (const Supplier& s : suppliers) supplier_by_id[s.id] = &s;
+  const MasterIndex master(products, suppliers);
 
   size_t n_series = panel.num_series();
   if (options.max_series > 0) n_series = std::min(n_series, static_cast<size_t>(options.max_series));
@@ -228,14 +225,8 @@ Result<EvaluateSummary> RunEvaluate(Store& store, const Config& config,
   const int n_days = panel.num_days();
   for (size_t s = 0; s < n_series; ++s) {
     const SeriesKey& key = panel.key(s);
-    const Product* product = nullptr;
-    if (auto it = product_by_sku.find(key.sku); it != product_by_sku.end()) product = it->second;
-    const Supplier* supplier = nullptr;
-    if (product != nullptr) {
-      if (auto it = supplier_by_id.find(product->supplier_id); it != supplier_by_id.end()) {
-        supplier = it->second;
-      }
-    }
+    const Product* product = master.product(key.sku);
+    const Supplier* supplier = master.supplier_of(product);
     const PlanningSettings settings = config.PlanningFor(product ? product->category : "");
     SeriesContext& c = ctx[s];
     c.panel_index = s;

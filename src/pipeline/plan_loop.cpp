@@ -351,10 +351,7 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
   SC_ASSIGN_OR_RETURN(std::vector<Supplier> suppliers, store.ListSuppliers());
   SC_ASSIGN_OR_RETURN(std::vector<Location> locations, store.ListLocations());
   SC_ASSIGN_OR_RETURN(std::vector<Receipt> receipts, store.ListReceipts());
-  std::map<std::string, const Product*> product_by_sku;
-  for (const Product& p : products) product_by_sku[p.sku] = &p;
-  std::map<std::string, const Supplier*> supplier_by_id;
-  for (const Supplier& s : suppliers) supplier_by_id[s.id] = &s;
+  const MasterIndex master(products, suppliers);
   bool any_cost = false;
   for (const Product& p : products) any_cost = any_cost || p.unit_cost > 0;
 
@@ -369,8 +366,8 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
     for (int t = class_from; t < n_days; ++t) units += ValueOr(demand[static_cast<size_t>(t)], 0.0);
     double cost = 1.0;
     if (any_cost) {
-      auto it = product_by_sku.find(key.sku);
-      cost = it != product_by_sku.end() ? it->second->unit_cost : 0.0;
+      const Product* p = master.product(key.sku);
+      cost = p != nullptr ? p->unit_cost : 0.0;
     }
     items[s].value = std::max(units * cost, 0.0);
     // Weekly demand over the last 52 weeks, from the series' launch.
@@ -407,9 +404,7 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
   for (const policy::ItemClass& c : classes) {
     class_by_id[c.id] = &c;
     const SeriesKey& key = panel.key(static_cast<size_t>(&c - classes.data()));
-    auto pit = product_by_sku.find(key.sku);
-    const PlanningSettings settings =
-        config.PlanningFor(pit != product_by_sku.end() ? pit->second->category : "");
+    const PlanningSettings settings = config.PlanningFor(master.category(key.sku));
     const bool use_class = loop.class_targets && !settings.service_level_from_category;
     if (use_class) po.service_levels[c.id] = c.service_target;
     po.notes[c.id] = fmt::format(
@@ -592,9 +587,7 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
     double daily = 0;
     for (double v : m) daily += v;
     daily /= std::max(1, horizon);
-    auto pit = product_by_sku.find(line.sku);
-    const PlanningSettings settings =
-        config.PlanningFor(pit != product_by_sku.end() ? pit->second->category : "");
+    const PlanningSettings settings = config.PlanningFor(master.category(line.sku));
     double lower = settings.warning_lower_days, upper = settings.warning_upper_days;
     if (!out.classes[i].empty()) {
       if (auto cl = class_lines.find(out.classes[i][0]); cl != class_lines.end()) {
@@ -617,10 +610,10 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
   std::map<std::string, std::vector<risk::LeadTimeObservation>> lead_history;
   for (const Receipt& r : receipts) {
     if (r.status != ReceiptStatus::kReceived || !r.order_date || r.supplier_id.empty()) continue;
-    auto sit = supplier_by_id.find(r.supplier_id);
-    if (sit == supplier_by_id.end()) continue;
+    const Supplier* supplier = master.supplier(r.supplier_id);
+    if (supplier == nullptr) continue;
     risk::LeadTimeObservation o;
-    o.promised_days = std::max(sit->second->lead_time_mean_days, 0.0);
+    o.promised_days = std::max(supplier->lead_time_mean_days, 0.0);
     o.actual_days = std::max(0, r.date - *r.order_date);
     lead_history[r.supplier_id].push_back(o);
   }
@@ -662,11 +655,10 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
     st.sku = line.sku;
     st.location = line.location;
     st.supplier_id = line.supplier_id;
-    auto pit = product_by_sku.find(line.sku);
-    if (pit != product_by_sku.end()) {
-      st.category = pit->second->category;
-      st.unit_price = std::max(pit->second->price, 0.0);
-      st.shelf_life_days = std::max(pit->second->shelf_life_days, 0);
+    if (const Product* p = master.product(line.sku)) {
+      st.category = p->category;
+      st.unit_price = std::max(p->price, 0.0);
+      st.shelf_life_days = std::max(p->shelf_life_days, 0);
     }
     st.as_of = out.plan.as_of;
     st.on_hand = line.on_hand;
@@ -740,13 +732,12 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
   {
     std::vector<risk::SeriesEconomics> economics(panel.num_series());
     for (size_t s = 0; s < panel.num_series(); ++s) {
-      auto pit = product_by_sku.find(panel.key(s).sku);
-      const std::string category = pit != product_by_sku.end() ? pit->second->category : "";
-      economics[s].category = category;
-      economics[s].holding_rate = config.PlanningFor(category).holding_rate;
-      if (pit != product_by_sku.end()) {
-        economics[s].unit_cost = std::max(pit->second->unit_cost, 0.0);
-        economics[s].unit_price = std::max(pit->second->price, 0.0);
+      const Product* p = master.product(panel.key(s).sku);
+      economics[s].category = p != nullptr ? p->category : "";
+      economics[s].holding_rate = config.PlanningFor(economics[s].category).holding_rate;
+      if (p != nullptr) {
+        economics[s].unit_cost = std::max(p->unit_cost, 0.0);
+        economics[s].unit_price = std::max(p->price, 0.0);
       }
     }
     risk::KpiOptions ko;

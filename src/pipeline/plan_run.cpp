@@ -137,6 +137,30 @@ StockProjection ProjectStock(const forecast::Forecast& forecast, Date first_day,
   return p;
 }
 
+MasterIndex::MasterIndex(std::span<const Product> products, std::span<const Supplier> suppliers) {
+  for (const Product& p : products) products_[p.sku] = &p;
+  for (const Supplier& s : suppliers) suppliers_[s.id] = &s;
+}
+
+const Product* MasterIndex::product(const std::string& sku) const {
+  auto it = products_.find(sku);
+  return it == products_.end() ? nullptr : it->second;
+}
+
+const Supplier* MasterIndex::supplier(const std::string& id) const {
+  auto it = suppliers_.find(id);
+  return it == suppliers_.end() ? nullptr : it->second;
+}
+
+const Supplier* MasterIndex::supplier_of(const Product* p) const {
+  return p == nullptr ? nullptr : supplier(p->supplier_id);
+}
+
+std::string MasterIndex::category(const std::string& sku) const {
+  const Product* p = product(sku);
+  return p == nullptr ? std::string() : p->category;
+}
+
 double RecentSpread(std::span<const float> demand, std::span<const uint8_t> flags, size_t end,
                     int window) {
   double s1 = 0.0, s2 = 0.0;
@@ -262,10 +286,7 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
   SC_ASSIGN_OR_RETURN(std::vector<Supplier> suppliers, store.ListSuppliers());
   SC_ASSIGN_OR_RETURN(std::vector<StockLevel> levels, store.ListStockLevels());
   SC_ASSIGN_OR_RETURN(std::vector<Receipt> receipts, store.ListReceipts());
-  std::map<std::string, const Product*> product_by_sku;
-  for (const Product& p : products) product_by_sku[p.sku] = &p;
-  std::map<std::string, const Supplier*> supplier_by_id;
-  for (const Supplier& s : suppliers) supplier_by_id[s.id] = &s;
+  const MasterIndex master(products, suppliers);
   std::map<Key, const StockLevel*> level_by_key;
   for (const StockLevel& l : levels) level_by_key[{l.sku, l.location}] = &l;
   std::map<Key, std::vector<Receipt>> open_by_key;
@@ -299,14 +320,8 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
   for (size_t s = 0; s < forecasts.size(); ++s) {
     if (s % 64 == 0) ReportProgress(progress, "planning", static_cast<double>(s) / forecasts.size());
     const auto& [key, fc] = forecasts[s];
-    const Product* product = nullptr;
-    if (auto it = product_by_sku.find(key.sku); it != product_by_sku.end()) product = it->second;
-    const Supplier* supplier = nullptr;
-    if (product != nullptr) {
-      if (auto it = supplier_by_id.find(product->supplier_id); it != supplier_by_id.end()) {
-        supplier = it->second;
-      }
-    }
+    const Product* product = master.product(key.sku);
+    const Supplier* supplier = master.supplier_of(product);
     no_product += product == nullptr ? 1 : 0;
     no_supplier += supplier == nullptr ? 1 : 0;
     const PlanningSettings settings = config.PlanningFor(product ? product->category : "");

@@ -133,6 +133,21 @@ std::vector<std::pair<SeriesKey, forecast::Forecast>> ForecastsFromRows(
 std::vector<std::pair<Date, double>> PlannedArrivals(const PlanLine& line,
                                                      std::span<const Receipt> receipts);
 
+// Products by SKU and suppliers by id, for the per-series lookups of plan, the closed loop and
+// evaluate (nullptr / "" when unknown). Points into the vectors it was built from.
+class MasterIndex {
+ public:
+  MasterIndex(std::span<const Product> products, std::span<const Supplier> suppliers);
+  const Product* product(const std::string& sku) const;
+  const Supplier* supplier(const std::string& id) const;
+  const Supplier* supplier_of(const Product* product) const;  // nullptr without a product
+  std::string category(const std::string& sku) const;
+
+ private:
+  std::map<std::string, const Product*> products_;
+  std::map<std::string, const Supplier*> suppliers_;
+};
+
 // The sample sd of the last `window` usable days (finite, not missing/censored/unlaunched)
 // before index `end` of a daily series: plan's policy (and evaluate's `plan`) never takes a day's
 // demand spread below it, so lumpy series whose model intervals are narrower than their own
