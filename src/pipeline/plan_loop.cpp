@@ -663,9 +663,9 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
     st.as_of = out.plan.as_of;
     st.on_hand = line.on_hand;
     st.unit_cost = std::max(line.unit_cost, 0.0);
-    st.forecast_mean = means[i];
-    st.forecast_sd = sds[i];
-    st.arrivals = risk_arrivals[i];
+    st.forecast_mean = std::move(means[i]);  // not read after the risks
+    st.forecast_sd = std::move(sds[i]);
+    st.arrivals = std::move(risk_arrivals[i]);
     st.cover_days = d.cover_days;
     if (auto idx = panel.Find(line.sku, line.location)) {
       const auto raw = std::as_const(panel).column(PanelColumn::kRawDemand, *idx);

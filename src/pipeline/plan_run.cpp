@@ -516,15 +516,13 @@ Result<PlanRunSummary> RunPlan(Store& store, const Config& config, const PlanRun
       }
     }
 
-    std::vector<std::pair<Date, double>> arrivals;
-    if (auto it = open_by_key.find({key.sku, key.location}); it != open_by_key.end()) {
-      arrivals = PlannedArrivals(line, it->second);
-    } else {
-      arrivals = PlannedArrivals(line, {});
-    }
     StockProjection projection;
     if (options.project) {
-      projection = ProjectStock(fc, summary.as_of, on_hand, std::move(arrivals));
+      auto it = open_by_key.find({key.sku, key.location});
+      projection = ProjectStock(
+          fc, summary.as_of, on_hand,
+          PlannedArrivals(line, it != open_by_key.end() ? std::span<const Receipt>(it->second)
+                                                        : std::span<const Receipt>()));
     }
     projection.sku = key.sku;
     projection.location = key.location;

@@ -311,8 +311,6 @@ struct Server::Impl {
   ServerOptions options;
   std::unique_ptr<Store> store;
   std::mutex store_mu;  // the SQLite store is one connection
-  // Stock levels are rebuilt once at start; PostMovements keeps them current afterwards.
-  bool stock_dirty = false;
   httplib::Server http;
   int port = 0;
   std::atomic<uint64_t> next_request{1};
@@ -646,12 +644,9 @@ void Server::Impl::Install() {
       [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
         const std::string sku = req.get_param_value("sku");
         const std::string location = req.get_param_value("location");
-        Result<std::vector<StockLevel>> levels = [&]() -> Result<std::vector<StockLevel>> {
+        // Rebuilt once at start (Create); PostMovements keeps them current since.
+        Result<std::vector<StockLevel>> levels = [&] {
           std::lock_guard<std::mutex> lock(store_mu);
-          if (stock_dirty) {
-            SC_RETURN_IF_ERROR(store->RebuildStockLevels());
-            stock_dirty = false;
-          }
           return store->ListStockLevels();
         }();
         if (!levels.ok()) return SendError(res, FromError(levels.error()));
@@ -765,6 +760,7 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& db_path,
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   SC_ASSIGN_OR_RETURN(impl->store, OpenSqliteStore(db_path));
+  // Stock levels current from the start: PostMovements then keeps them so in each transaction.
   SC_RETURN_IF_ERROR(impl->store->RebuildStockLevels());
   const int threads = options.threads;
   impl->http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
