@@ -26,7 +26,6 @@
 #include "stockcast/store/store.h"
 
 namespace stockcast::cli {
-namespace {
 
 namespace fs = std::filesystem;
 
@@ -37,6 +36,33 @@ Result<pipeline::Config> LoadEffectiveConfig(const GlobalOptions& g) {
   if (fs::exists("stockcast.toml", ec)) return pipeline::LoadConfig("stockcast.toml");
   return pipeline::Config{};
 }
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    return Error::NotFound(
+        fmt::format("--db {}: folder {} does not exist", path, parent.string()));
+  }
+  if (fs::is_directory(path, ec)) {
+    return Error::InvalidArgument(
+        fmt::format("--db {}: is a folder; give the store's file name, e.g. {}/stockcast.db",
+                    path, path));
+  }
+  return OpenSqliteStore(path);
+}
+
+// Opening a store for reading must not create an empty database by mistake.
+Result<std::unique_ptr<Store>> OpenExistingStore(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return Error::NotFound(fmt::format(
+        "{}: no such store; create it with 'stockcast import --db {} ...'", path, path));
+  }
+  return OpenStore(path);
+}
+
+namespace {
 
 // --out FILE may name a folder that does not exist yet: create it, as `report` does.
 Status EnsureParentDir(const std::string& path, std::string_view flag) {
@@ -63,20 +89,6 @@ ProgressFn MakeProgress(ProgressBar* bar) {
 }
 
 
-Result<std::unique_ptr<Store>> OpenStore(const std::string& path) {
-  const fs::path parent = fs::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty() && !fs::is_directory(parent, ec)) {
-    return Error::NotFound(
-        fmt::format("--db {}: folder {} does not exist", path, parent.string()));
-  }
-  if (fs::is_directory(path, ec)) {
-    return Error::InvalidArgument(
-        fmt::format("--db {}: is a folder; give the store's file name, e.g. {}/stockcast.db",
-                    path, path));
-  }
-  return OpenSqliteStore(path);
-}
 
 // Removes a store file this command created, when the command failed: an import that writes
 // nothing leaves no empty database behind.
@@ -210,15 +222,6 @@ Status RunImportCommand(const GlobalOptions& g, ImportArgs& a) {
   return Status::Ok();
 }
 
-// Opening a store for reading must not create an empty database by mistake.
-Result<std::unique_ptr<Store>> OpenExistingStore(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    return Error::NotFound(fmt::format(
-        "{}: no such store; create it with 'stockcast import --db {} ...'", path, path));
-  }
-  return OpenStore(path);
-}
 
 // ---- forecast ----
 struct ForecastArgs {

@@ -2,11 +2,14 @@
 // The stockcast subcommands. Each registers its options on the CLI11 app and, when chosen,
 // runs and returns a Status; main maps the Status to an exit code (exit_codes.h).
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "stockcast/core/error.h"
+#include "stockcast/pipeline/config.h"
+#include "stockcast/store/store.h"
 
 namespace stockcast::cli {
 
@@ -14,6 +17,15 @@ struct GlobalOptions {
   std::string config_path;  // --config; default ./stockcast.toml when present
   bool quiet = false;
 };
+
+// --config, else ./stockcast.toml when present, else the defaults.
+Result<pipeline::Config> LoadEffectiveConfig(const GlobalOptions& g);
+// Opens (creating when missing) the store at --db; the error names a missing parent folder or
+// a folder given as the file.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& path);
+// As OpenStore, but a missing store is NotFound ("create it with 'stockcast import --db ...'"):
+// reading must not create an empty database by mistake.
+Result<std::unique_ptr<Store>> OpenExistingStore(const std::string& path);
 
 // In --json mode an error is also printed as JSON on stdout, for scripts; returns `status`.
 Status JsonAware(bool json, Status status);

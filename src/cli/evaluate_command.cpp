@@ -46,29 +46,6 @@ struct EvaluateArgs {
   bool json = false;
 };
 
-// Loads --config, else ./stockcast.toml when present, else the defaults (as the other commands).
-Result<pipeline::Config> LoadConfigFor(const GlobalOptions& g) {
-  if (!g.config_path.empty()) return pipeline::LoadConfig(g.config_path);
-  std::error_code ec;
-  if (fs::exists("stockcast.toml", ec)) return pipeline::LoadConfig("stockcast.toml");
-  return pipeline::Config{};
-}
-
-// Reading a store must not create an empty database by mistake.
-Result<std::unique_ptr<Store>> OpenStoreForReading(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    return Error::NotFound(fmt::format(
-        "{}: no such store; create it with 'stockcast import --db {} ...'", path, path));
-  }
-  if (fs::is_directory(path, ec)) {
-    return Error::InvalidArgument(
-        fmt::format("--db {}: is a folder; give the store's file name, e.g. {}/stockcast.db",
-                    path, path));
-  }
-  return OpenSqliteStore(path);
-}
-
 Result<std::optional<Date>> ParseDateFlag(const std::string& text, std::string_view flag) {
   if (text.empty()) return std::optional<Date>();
   auto d = Date::Parse(text);
@@ -117,7 +94,7 @@ Error WithFlagNames(Error error) {
 }
 
 Status RunEvaluateCommand(const GlobalOptions& g, EvaluateArgs& a) {
-  SC_ASSIGN_OR_RETURN(pipeline::Config config, LoadConfigFor(g));
+  SC_ASSIGN_OR_RETURN(pipeline::Config config, LoadEffectiveConfig(g));
   pipeline::EvaluateOptions o;
   o.policies = SplitList(a.policies);
   o.target_fill_rate = a.target_fill_rate;
@@ -134,7 +111,7 @@ Status RunEvaluateCommand(const GlobalOptions& g, EvaluateArgs& a) {
   o.threads = a.threads;
   Status valid = o.Validate();
   if (!valid.ok()) return WithFlagNames(valid.error());
-  SC_ASSIGN_OR_RETURN(auto store, OpenStoreForReading(a.db));
+  SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
 
   ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
   auto sum = pipeline::RunEvaluate(

@@ -94,13 +94,7 @@ void AddTokenCommand(CLI::App& app, const GlobalOptions&, Runner* runner) {
                          Error::InvalidArgument(fmt::format(
                              "--role = \"{}\"; must be viewer, planner or admin", args->role)));
       }
-      if (!std::filesystem::exists(args->db)) {
-        return JsonAware(args->json, Error::NotFound(fmt::format(
-                                         "{}: no such store; create it with `stockcast import "
-                                         "--db {}`",
-                                         args->db, args->db)));
-      }
-      auto store = OpenSqliteStore(args->db);
+      auto store = OpenExistingStore(args->db);
       if (!store.ok()) return JsonAware(args->json, store.error());
       const std::string name = args->name.empty() ? args->role + " token" : args->name;
       auto made = server::CreateToken(**store, name, *role);
