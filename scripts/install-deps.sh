@@ -8,12 +8,18 @@ PACKAGES=(
   libsqlite3-dev libzstd-dev zstd
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
   libeigen3-dev libnlopt-cxx-dev libtbb-dev coinor-libcbc-dev coinor-libclp-dev
-  libsodium-dev libcpp-httplib-dev
+  libsodium-dev libcpp-httplib-dev libpqxx-dev postgresql openssl
+  chromium
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
 )
 
 missing=()
+# Node.js and npm for the dashboard (web/): any install that provides the commands will do
+# (NodeSource's nodejs provides npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$pkg")

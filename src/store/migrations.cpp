@@ -275,10 +275,68 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END;
 )sql";
 
+// The service: warning lines per series (plan or manual), the plan's projection, planners'
+// decisions on plan lines, and asynchronous jobs.
+constexpr std::string_view kService = R"sql(
+CREATE TABLE warning_lines (
+  sku         TEXT NOT NULL,
+  location    TEXT NOT NULL,
+  lower_units REAL NOT NULL DEFAULT 0 CHECK (lower_units >= 0),
+  upper_units REAL NOT NULL DEFAULT 0 CHECK (upper_units >= 0),
+  source      TEXT NOT NULL CHECK (source IN ('plan', 'manual')),
+  run_id      INTEGER NOT NULL DEFAULT 0,
+  updated_at  TEXT NOT NULL,
+  PRIMARY KEY (sku, location)
+) WITHOUT ROWID;
+
+CREATE TABLE projections (
+  run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  sku      TEXT NOT NULL,
+  location TEXT NOT NULL,
+  date     TEXT NOT NULL,
+  p10      REAL NOT NULL,
+  p50      REAL NOT NULL,
+  p90      REAL NOT NULL,
+  arrivals REAL NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, sku, location, date)
+) WITHOUT ROWID;
+
+CREATE TABLE plan_decisions (
+  run_id     INTEGER NOT NULL,
+  line       INTEGER NOT NULL,
+  status     TEXT NOT NULL CHECK (status IN ('approved', 'rejected')),
+  quantity   REAL NOT NULL CHECK (quantity >= 0),
+  po_id      TEXT NOT NULL DEFAULT '',
+  note       TEXT NOT NULL DEFAULT '',
+  actor      TEXT NOT NULL,
+  request_id TEXT NOT NULL DEFAULT '',
+  decided_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, line),
+  FOREIGN KEY (run_id, line) REFERENCES plans (run_id, line) ON DELETE CASCADE
+);
+
+CREATE TABLE jobs (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind        TEXT NOT NULL CHECK (kind IN ('forecast', 'plan')),
+  status      TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed')),
+  params_json TEXT NOT NULL DEFAULT '{}',
+  progress    REAL NOT NULL DEFAULT 0,
+  stage       TEXT NOT NULL DEFAULT '',
+  run_id      INTEGER NOT NULL DEFAULT 0,
+  error       TEXT NOT NULL DEFAULT '',
+  actor       TEXT NOT NULL,
+  request_id  TEXT NOT NULL DEFAULT '',
+  created_at  TEXT NOT NULL,
+  started_at  TEXT NOT NULL DEFAULT '',
+  finished_at TEXT NOT NULL DEFAULT ''
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "alerts, kpis and panel_series", kAlertsAndKpis},
     {3, "api tokens and audit log", kTokensAndAudit},
+    {4, "warning lines, projections, plan decisions and jobs", kService},
 };
 
 Error NewerThanBuild(const Connection& db, int version, int latest) {

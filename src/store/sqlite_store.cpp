@@ -301,6 +301,28 @@ class SqliteStore final : public Store {
   Result<int64_t> AppendAudit(const AuditRecord& entry) override;
   Result<std::vector<AuditRecord>> ListAudit(int64_t limit) override;
 
+  Result<std::vector<RunInfo>> ListRuns(const std::string& kind, int limit) override;
+  Result<std::optional<RunInfo>> GetRun(int64_t run_id) override;
+  Result<std::vector<ForecastRow>> ListSeriesForecasts(int64_t run_id, const std::string& sku,
+                                                       const std::string& location) override;
+  Result<std::vector<std::pair<Date, double>>> SeriesDemand(const std::string& sku,
+                                                             const std::string& location,
+                                                             int days) override;
+  Result<std::vector<std::pair<int64_t, PlanLine>>> ListPlanNumbered(int64_t run_id) override;
+  Result<PlanDecision> DecidePlanLine(const PlanDecision& decision) override;
+  Result<std::vector<PlanDecision>> ListPlanDecisions(int64_t run_id) override;
+  Status SaveWarningLines(std::span<const WarningLineRecord> lines) override;
+  Result<std::vector<WarningLineRecord>> ListWarningLines(const std::string& sku,
+                                                          const std::string& location) override;
+  Status SaveProjection(int64_t run_id, std::span<const ProjectionRecord> rows) override;
+  Result<std::vector<ProjectionRecord>> ListProjection(int64_t run_id, const std::string& sku,
+                                                       const std::string& location) override;
+  Result<std::optional<AlertRecord>> FindLiveAlert(const std::string& key) override;
+  Result<int64_t> CreateJob(const JobRecord& job) override;
+  Status UpdateJob(const JobRecord& job) override;
+  Result<std::optional<JobRecord>> GetJob(int64_t id) override;
+  Result<std::vector<JobRecord>> ListJobs(int limit) override;
+
  private:
   // A prepared statement for `sql`, compiled on first use and kept for the store's lifetime.
   Result<Statement*> Cached(const std::string& sql, std::string_view what);
@@ -314,6 +336,10 @@ class SqliteStore final : public Store {
   // Reads every row of `sql` (no parameters) into a vector via `read(stmt, &item)`.
   template <typename T, typename Read>
   Result<std::vector<T>> ListAll(const std::string& sql, std::string_view what, Read read);
+  // Like ListAll, with `bind(stmt)` setting the parameters first.
+  template <typename T, typename Bind, typename Read>
+  Result<std::vector<T>> ListBound(const std::string& sql, std::string_view what, Bind bind,
+                                   Read read);
   Status CheckRunExists(int64_t run_id, std::string_view what);
   Result<Date> ReadDate(const Statement& stmt, int column, std::string_view table,
                         std::string_view name) const {
@@ -405,6 +431,23 @@ Result<std::vector<T>> SqliteStore::ListAll(const std::string& sql, std::string_
                                             Read read) {
   SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql, what));
   ResetOnExit reset(*stmt);
+  std::vector<T> out;
+  int rc;
+  while ((rc = stmt->Step()) == SQLITE_ROW) {
+    T item;
+    SC_RETURN_IF_ERROR(read(*stmt, &item));
+    out.push_back(std::move(item));
+  }
+  if (rc != SQLITE_DONE) return db_.Fail(rc, what);
+  return out;
+}
+
+template <typename T, typename Bind, typename Read>
+Result<std::vector<T>> SqliteStore::ListBound(const std::string& sql, std::string_view what,
+                                              Bind bind, Read read) {
+  SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql, what));
+  ResetOnExit reset(*stmt);
+  bind(*stmt);
   std::vector<T> out;
   int rc;
   while ((rc = stmt->Step()) == SQLITE_ROW) {
@@ -1545,6 +1588,7 @@ SELECT COALESCE((SELECT on_hand FROM s), 0) +
   constexpr std::string_view kWhat = "posting movements";
   struct Level {
     double on_hand = 0;
+    double before = 0;
     std::optional<Date> snapshot;
     Date last_movement;
     bool touched = false;
@@ -1597,6 +1641,7 @@ SELECT COALESCE((SELECT on_hand FROM s), 0) +
             SC_ASSIGN_OR_RETURN(l.snapshot, ReadDate(*q, 1, "stock_snapshots", "date"));
           }
         }
+        l.before = l.on_hand;
         it = levels.emplace(key, l).first;
       }
       Level& l = it->second;
@@ -1625,6 +1670,9 @@ SELECT COALESCE((SELECT on_hand FROM s), 0) +
       }
     }
     SC_ASSIGN_OR_RETURN(stats, AppendMovements(movements));
+    for (const auto& [key, l] : levels) {
+      if (l.touched) stats.balances.push_back({key.first, key.second, l.before, l.on_hand});
+    }
     // The stock levels of the touched series, current again (same transaction).
     const std::string now = sqlite::UtcNowIso();
     for (const auto& [key, l] : levels) {
@@ -1767,6 +1815,496 @@ Result<std::vector<AuditRecord>> SqliteStore::ListAudit(int64_t limit) {
   }
   if (rc != SQLITE_DONE) return db_.Fail(rc, "reading the audit log");
   return out;
+}
+
+// ---- Service (migration 4) ----
+
+namespace {
+
+constexpr const char* kRunColumns =
+    "SELECT id, kind, started_at, finished_at, status, params_json, report_json FROM runs ";
+
+Status ReadRun(const Statement& st, RunInfo* run) {
+  run->id = st.ColumnInt(0);
+  run->kind = st.ColumnText(1);
+  run->started_at = st.ColumnText(2);
+  run->finished_at = st.ColumnText(3);
+  run->status = st.ColumnText(4);
+  run->params_json = st.ColumnText(5);
+  run->report_json = st.ColumnText(6);
+  return Status::Ok();
+}
+
+constexpr const char* kJobColumns =
+    "SELECT id, kind, status, params_json, progress, stage, run_id, error, actor, request_id, "
+    "created_at, started_at, finished_at FROM jobs ";
+
+Status ReadJob(const Statement& st, JobRecord* j) {
+  j->id = st.ColumnInt(0);
+  j->kind = st.ColumnText(1);
+  j->status = st.ColumnText(2);
+  j->params_json = st.ColumnText(3);
+  j->progress = st.ColumnReal(4);
+  j->stage = st.ColumnText(5);
+  j->run_id = st.ColumnInt(6);
+  j->error = st.ColumnText(7);
+  j->actor = st.ColumnText(8);
+  j->request_id = st.ColumnText(9);
+  j->created_at = st.ColumnText(10);
+  j->started_at = st.ColumnText(11);
+  j->finished_at = st.ColumnText(12);
+  return Status::Ok();
+}
+
+Status CheckJob(const JobRecord& j) {
+  if (j.kind != "forecast" && j.kind != "plan") {
+    return Error::InvalidArgument(
+        fmt::format("job.kind = \"{}\"; must be forecast or plan", j.kind));
+  }
+  if (j.status != "queued" && j.status != "running" && j.status != "succeeded" &&
+      j.status != "failed") {
+    return Error::InvalidArgument(fmt::format(
+        "job.status = \"{}\"; must be queued, running, succeeded or failed", j.status));
+  }
+  if (!(j.progress >= 0 && j.progress <= 1)) {
+    return Error::InvalidArgument(fmt::format("job.progress = {}; must be in [0, 1]", j.progress));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<RunInfo>> SqliteStore::ListRuns(const std::string& kind, int limit) {
+  static const std::string kAll = std::string(kRunColumns) + "ORDER BY id DESC LIMIT ?";
+  static const std::string kKind =
+      std::string(kRunColumns) + "WHERE kind = ? ORDER BY id DESC LIMIT ?";
+  return ListBound<RunInfo>(
+      kind.empty() ? kAll : kKind, "listing runs",
+      [&](Statement& st) {
+        if (kind.empty()) {
+          st.BindInt(1, std::max(limit, 0));
+        } else {
+          st.BindText(1, kind);
+          st.BindInt(2, std::max(limit, 0));
+        }
+      },
+      ReadRun);
+}
+
+Result<std::optional<RunInfo>> SqliteStore::GetRun(int64_t run_id) {
+  static const std::string kSql = std::string(kRunColumns) + "WHERE id = ?";
+  SC_ASSIGN_OR_RETURN(auto runs, ListBound<RunInfo>(
+                                     kSql, "reading a run",
+                                     [&](Statement& st) { st.BindInt(1, run_id); }, ReadRun));
+  if (runs.empty()) return std::optional<RunInfo>();
+  return std::optional<RunInfo>(std::move(runs.front()));
+}
+
+Result<std::vector<ForecastRow>> SqliteStore::ListSeriesForecasts(int64_t run_id,
+                                                                  const std::string& sku,
+                                                                  const std::string& location) {
+  static const std::string kSql =
+      "SELECT step, date, mean, quantiles, model FROM forecasts "
+      "WHERE run_id = ? AND sku = ? AND location = ? ORDER BY step";
+  const std::string what = fmt::format("reading the forecast of {}/{} in run {}", sku, location, run_id);
+  return ListBound<ForecastRow>(
+      kSql, what,
+      [&](Statement& st) {
+        st.BindInt(1, run_id);
+        st.BindText(2, sku);
+        st.BindText(3, location);
+      },
+      [&](const Statement& st, ForecastRow* r) -> Status {
+        r->sku = sku;
+        r->location = location;
+        r->step = static_cast<int>(st.ColumnInt(0));
+        SC_ASSIGN_OR_RETURN(r->date, ReadDate(st, 1, "forecasts", "date"));
+        r->mean = st.ColumnReal(2);
+        if (!QuantilesFromJson(st.ColumnView(3), &r->quantiles)) {
+          return Error::Internal(fmt::format("{}: forecasts.quantiles of run {}, {}/{} holds '{}'",
+                                             db_.path(), run_id, sku, location, st.ColumnView(3)));
+        }
+        r->model = st.ColumnText(4);
+        return Status::Ok();
+      });
+}
+
+Result<std::vector<std::pair<Date, double>>> SqliteStore::SeriesDemand(const std::string& sku,
+                                                                        const std::string& location,
+                                                                        int days) {
+  static const std::string kSql =
+      "SELECT date, COALESCE(raw_demand, demand) FROM sales_daily WHERE sku = ? AND location = ? "
+      "ORDER BY date DESC LIMIT ?";
+  using Row = std::pair<Date, double>;
+  SC_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      ListBound<Row>(
+          kSql, fmt::format("reading the history of {}/{}", sku, location),
+          [&](Statement& st) {
+            st.BindText(1, sku);
+            st.BindText(2, location);
+            st.BindInt(3, std::max(days, 0));
+          },
+          [&](const Statement& st, Row* r) -> Status {
+            SC_ASSIGN_OR_RETURN(r->first, ReadDate(st, 0, "sales_daily", "date"));
+            r->second = sqlite3_column_type(st.get(), 1) == SQLITE_NULL ? std::nan("")
+                                                                        : st.ColumnReal(1);
+            return Status::Ok();
+          }));
+  std::reverse(rows.begin(), rows.end());
+  return rows;
+}
+
+Result<std::vector<std::pair<int64_t, PlanLine>>> SqliteStore::ListPlanNumbered(int64_t run_id) {
+  static const std::string kSql = "SELECT line FROM plans WHERE run_id = ? ORDER BY line";
+  SC_ASSIGN_OR_RETURN(std::vector<PlanLine> lines, ListPlan(run_id));
+  SC_ASSIGN_OR_RETURN(std::vector<int64_t> numbers,
+                      ListBound<int64_t>(
+                          kSql, "reading plan line numbers",
+                          [&](Statement& st) { st.BindInt(1, run_id); },
+                          [](const Statement& st, int64_t* n) -> Status {
+                            *n = st.ColumnInt(0);
+                            return Status::Ok();
+                          }));
+  if (numbers.size() != lines.size()) {
+    return Error::Internal(fmt::format("{}: plan of run {} changed while it was read", db_.path(), run_id));
+  }
+  std::vector<std::pair<int64_t, PlanLine>> out;
+  out.reserve(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) out.emplace_back(numbers[i], std::move(lines[i]));
+  return out;
+}
+
+namespace {
+Status ReadDecision(const Statement& st, PlanDecision* d) {
+  d->run_id = st.ColumnInt(0);
+  d->line = st.ColumnInt(1);
+  d->status = st.ColumnText(2);
+  d->quantity = st.ColumnReal(3);
+  d->po_id = st.ColumnText(4);
+  d->note = st.ColumnText(5);
+  d->actor = st.ColumnText(6);
+  d->request_id = st.ColumnText(7);
+  d->decided_at = st.ColumnText(8);
+  return Status::Ok();
+}
+constexpr const char* kDecisionColumns =
+    "SELECT run_id, line, status, quantity, po_id, note, actor, request_id, decided_at "
+    "FROM plan_decisions ";
+}  // namespace
+
+Result<PlanDecision> SqliteStore::DecidePlanLine(const PlanDecision& decision) {
+  if (decision.status != "approved" && decision.status != "rejected") {
+    return Error::InvalidArgument(fmt::format(
+        "decision.status = \"{}\"; must be approved or rejected", decision.status));
+  }
+  if (!(decision.quantity >= 0) || !std::isfinite(decision.quantity)) {
+    return Error::InvalidArgument(
+        fmt::format("decision.quantity = {}; must be a number >= 0", decision.quantity));
+  }
+  if (decision.actor.empty()) return Error::InvalidArgument("decision.actor must be set");
+  static const std::string kLine =
+      "SELECT sku, location, supplier_id, order_date, arrival_date FROM plans "
+      "WHERE run_id = ? AND line = ?";
+  static const std::string kExisting = std::string(kDecisionColumns) + "WHERE run_id = ? AND line = ?";
+  static const std::string kInsert =
+      "INSERT INTO plan_decisions (run_id, line, status, quantity, po_id, note, actor, request_id, "
+      "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  static const std::string kOrder =
+      "INSERT INTO purchase_orders (po_id, sku, location, supplier_id, quantity, order_date, date, "
+      "status) VALUES (?, ?, ?, ?, ?, ?, ?, 'open')";
+  static const std::string kOnOrder =
+      "UPDATE stock_levels SET on_order = on_order + ? WHERE sku = ? AND location = ?";
+  const std::string what =
+      fmt::format("deciding line {} of plan run {}", decision.line, decision.run_id);
+  PlanDecision stored = decision;
+  const Status done = Atomically(what, [&]() -> Status {
+    std::string sku, location, supplier;
+    sqlite::DateText order_date, arrival;
+    {
+      SC_ASSIGN_OR_RETURN(Statement * q, Cached(kLine, what));
+      ResetOnExit reset(*q);
+      q->BindInt(1, decision.run_id);
+      q->BindInt(2, decision.line);
+      const int rc = q->Step();
+      if (rc == SQLITE_DONE) {
+        return Error::NotFound(fmt::format("plan run {} has no line {}", decision.run_id, decision.line));
+      }
+      if (rc != SQLITE_ROW) return db_.Fail(rc, what);
+      sku = q->ColumnText(0);
+      location = q->ColumnText(1);
+      supplier = q->ColumnText(2);
+      SC_ASSIGN_OR_RETURN(Date od, ReadDate(*q, 3, "plans", "order_date"));
+      SC_ASSIGN_OR_RETURN(Date ad, ReadDate(*q, 4, "plans", "arrival_date"));
+      order_date = FormatDate(od);
+      arrival = FormatDate(ad);
+    }
+    {
+      SC_ASSIGN_OR_RETURN(auto before, ListBound<PlanDecision>(
+                                           kExisting, what,
+                                           [&](Statement& st) {
+                                             st.BindInt(1, decision.run_id);
+                                             st.BindInt(2, decision.line);
+                                           },
+                                           ReadDecision));
+      if (!before.empty()) {
+        return Error::Conflict(fmt::format(
+            "line {} of plan run {} was already {} by {} at {}; a decision is final",
+            decision.line, decision.run_id, before.front().status, before.front().actor,
+            before.front().decided_at));
+      }
+    }
+    if (stored.decided_at.empty()) stored.decided_at = sqlite::UtcNowIso();
+    if (stored.status == "approved" && stored.quantity > 0) {
+      stored.po_id = fmt::format("PLAN-{}-{}", decision.run_id, decision.line);
+      SC_ASSIGN_OR_RETURN(Statement * o, Cached(kOrder, what));
+      o->BindText(1, stored.po_id);
+      o->BindText(2, sku);
+      o->BindText(3, location);
+      o->BindText(4, supplier);
+      o->BindReal(5, stored.quantity);
+      o->BindText(6, order_date.view());
+      o->BindText(7, arrival.view());
+      SC_RETURN_IF_ERROR(StepDone(*o, what));
+      SC_ASSIGN_OR_RETURN(Statement * u, Cached(kOnOrder, what));
+      u->BindReal(1, stored.quantity);
+      u->BindText(2, sku);
+      u->BindText(3, location);
+      SC_RETURN_IF_ERROR(StepDone(*u, what));
+    } else {
+      stored.po_id.clear();
+    }
+    SC_ASSIGN_OR_RETURN(Statement * ins, Cached(kInsert, what));
+    ins->BindInt(1, stored.run_id);
+    ins->BindInt(2, stored.line);
+    ins->BindText(3, stored.status);
+    ins->BindReal(4, stored.quantity);
+    ins->BindText(5, stored.po_id);
+    ins->BindText(6, stored.note);
+    ins->BindText(7, stored.actor);
+    ins->BindText(8, stored.request_id);
+    ins->BindText(9, stored.decided_at);
+    return StepDone(*ins, what);
+  });
+  if (!done.ok()) return done.error();
+  return stored;
+}
+
+Result<std::vector<PlanDecision>> SqliteStore::ListPlanDecisions(int64_t run_id) {
+  static const std::string kSql = std::string(kDecisionColumns) + "WHERE run_id = ? ORDER BY line";
+  return ListBound<PlanDecision>(
+      kSql, "reading plan decisions", [&](Statement& st) { st.BindInt(1, run_id); }, ReadDecision);
+}
+
+Status SqliteStore::SaveWarningLines(std::span<const WarningLineRecord> lines) {
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const WarningLineRecord& l = lines[i];
+    if (l.sku.empty() || l.location.empty()) {
+      return Error::InvalidArgument(fmt::format("warning_lines[{}]: sku and location must be set", i));
+    }
+    if (l.source != "plan" && l.source != "manual") {
+      return Error::InvalidArgument(fmt::format(
+          "warning_lines[{}].source = \"{}\"; must be plan or manual", i, l.source));
+    }
+    if (!(l.lower_units >= 0) || !(l.upper_units >= 0) || !std::isfinite(l.lower_units) ||
+        !std::isfinite(l.upper_units)) {
+      return Error::InvalidArgument(fmt::format(
+          "warning_lines[{}] ({}/{}): lower_units = {}, upper_units = {}; must be finite and >= 0",
+          i, l.sku, l.location, l.lower_units, l.upper_units));
+    }
+    if (l.upper_units > 0 && l.upper_units < l.lower_units) {
+      return Error::InvalidArgument(fmt::format(
+          "warning_lines[{}] ({}/{}): upper_units = {} < lower_units = {}; the upper line must be "
+          "above the lower one (or 0 for none)",
+          i, l.sku, l.location, l.upper_units, l.lower_units));
+    }
+  }
+  // A plan line never replaces a manual one.
+  static const std::string kSql =
+      "INSERT INTO warning_lines (sku, location, lower_units, upper_units, source, run_id, "
+      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku, location) DO UPDATE SET "
+      "lower_units = excluded.lower_units, upper_units = excluded.upper_units, "
+      "source = excluded.source, run_id = excluded.run_id, updated_at = excluded.updated_at "
+      "WHERE excluded.source = 'manual' OR warning_lines.source = 'plan'";
+  constexpr std::string_view kWhat = "saving warning lines";
+  return Atomically(kWhat, [&]() -> Status {
+    SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, kWhat));
+    const std::string now = sqlite::UtcNowIso();
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const WarningLineRecord& l = lines[i];
+      stmt->BindText(1, l.sku);
+      stmt->BindText(2, l.location);
+      stmt->BindReal(3, l.lower_units);
+      stmt->BindReal(4, l.upper_units);
+      stmt->BindText(5, l.source);
+      stmt->BindInt(6, l.run_id);
+      stmt->BindText(7, l.updated_at.empty() ? now : l.updated_at);
+      SC_RETURN_IF_ERROR(StepItem(*stmt, "saving", "warning_lines", i));
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<WarningLineRecord>> SqliteStore::ListWarningLines(const std::string& sku,
+                                                                     const std::string& location) {
+  static const std::string kSql =
+      "SELECT sku, location, lower_units, upper_units, source, run_id, updated_at "
+      "FROM warning_lines WHERE (?1 = '' OR sku = ?1) AND (?2 = '' OR location = ?2) "
+      "ORDER BY sku, location";
+  return ListBound<WarningLineRecord>(
+      kSql, "reading warning lines",
+      [&](Statement& st) {
+        st.BindText(1, sku);
+        st.BindText(2, location);
+      },
+      [](const Statement& st, WarningLineRecord* l) -> Status {
+        l->sku = st.ColumnText(0);
+        l->location = st.ColumnText(1);
+        l->lower_units = st.ColumnReal(2);
+        l->upper_units = st.ColumnReal(3);
+        l->source = st.ColumnText(4);
+        l->run_id = st.ColumnInt(5);
+        l->updated_at = st.ColumnText(6);
+        return Status::Ok();
+      });
+}
+
+Status SqliteStore::SaveProjection(int64_t run_id, std::span<const ProjectionRecord> rows) {
+  static const std::string kSql =
+      "INSERT INTO projections (run_id, sku, location, date, p10, p50, p90, arrivals) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, sku, location, date) DO UPDATE SET "
+      "p10 = excluded.p10, p50 = excluded.p50, p90 = excluded.p90, arrivals = excluded.arrivals";
+  const std::string what = fmt::format("saving the projection of run {}", run_id);
+  return Atomically(what, [&]() -> Status {
+    SC_RETURN_IF_ERROR(CheckRunExists(run_id, what));
+    SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, what));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const ProjectionRecord& r = rows[i];
+      for (double v : {r.p10, r.p50, r.p90, r.arrivals}) {
+        if (!std::isfinite(v)) {
+          return Error::InvalidArgument(fmt::format(
+              "projections[{}] ({}/{} {}): values must be finite", i, r.sku, r.location, r.date.ToString()));
+        }
+      }
+      const sqlite::DateText date = FormatDate(r.date);
+      stmt->BindInt(1, run_id);
+      stmt->BindText(2, r.sku);
+      stmt->BindText(3, r.location);
+      stmt->BindText(4, date.view());
+      stmt->BindReal(5, r.p10);
+      stmt->BindReal(6, r.p50);
+      stmt->BindReal(7, r.p90);
+      stmt->BindReal(8, r.arrivals);
+      SC_RETURN_IF_ERROR(StepItem(*stmt, "saving", "projections", i));
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<ProjectionRecord>> SqliteStore::ListProjection(int64_t run_id,
+                                                                  const std::string& sku,
+                                                                  const std::string& location) {
+  static const std::string kSql =
+      "SELECT date, p10, p50, p90, arrivals FROM projections WHERE run_id = ? AND sku = ? AND "
+      "location = ? ORDER BY date";
+  return ListBound<ProjectionRecord>(
+      kSql, "reading a projection",
+      [&](Statement& st) {
+        st.BindInt(1, run_id);
+        st.BindText(2, sku);
+        st.BindText(3, location);
+      },
+      [&](const Statement& st, ProjectionRecord* r) -> Status {
+        r->sku = sku;
+        r->location = location;
+        SC_ASSIGN_OR_RETURN(r->date, ReadDate(st, 0, "projections", "date"));
+        r->p10 = st.ColumnReal(1);
+        r->p50 = st.ColumnReal(2);
+        r->p90 = st.ColumnReal(3);
+        r->arrivals = st.ColumnReal(4);
+        return Status::Ok();
+      });
+}
+
+Result<std::optional<AlertRecord>> SqliteStore::FindLiveAlert(const std::string& key) {
+  static const std::string kSql = "SELECT id FROM alerts WHERE key = ? AND status <> 'resolved'";
+  SC_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                      ListBound<int64_t>(
+                          kSql, "finding a live alert", [&](Statement& st) { st.BindText(1, key); },
+                          [](const Statement& st, int64_t* id) -> Status {
+                            *id = st.ColumnInt(0);
+                            return Status::Ok();
+                          }));
+  if (ids.empty()) return std::optional<AlertRecord>();
+  SC_ASSIGN_OR_RETURN(std::vector<AlertRecord> live, ListAlerts(false));
+  for (AlertRecord& a : live) {
+    if (a.id == ids.front()) return std::optional<AlertRecord>(std::move(a));
+  }
+  return std::optional<AlertRecord>();
+}
+
+Result<int64_t> SqliteStore::CreateJob(const JobRecord& job) {
+  SC_RETURN_IF_ERROR(CheckJob(job));
+  if (job.actor.empty()) return Error::InvalidArgument("job.actor must be set");
+  static const std::string kSql =
+      "INSERT INTO jobs (kind, status, params_json, progress, stage, run_id, error, actor, "
+      "request_id, created_at, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  constexpr std::string_view kWhat = "creating a job";
+  SC_RETURN_IF_ERROR(CheckWritable(kWhat));
+  SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, kWhat));
+  const std::string created = job.created_at.empty() ? sqlite::UtcNowIso() : job.created_at;
+  stmt->BindText(1, job.kind);
+  stmt->BindText(2, job.status);
+  stmt->BindText(3, job.params_json.empty() ? std::string("{}") : job.params_json);
+  stmt->BindReal(4, job.progress);
+  stmt->BindText(5, job.stage);
+  stmt->BindInt(6, job.run_id);
+  stmt->BindText(7, job.error);
+  stmt->BindText(8, job.actor);
+  stmt->BindText(9, job.request_id);
+  stmt->BindText(10, created);
+  stmt->BindText(11, job.started_at);
+  stmt->BindText(12, job.finished_at);
+  SC_RETURN_IF_ERROR(StepDone(*stmt, kWhat));
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_.get()));
+}
+
+Status SqliteStore::UpdateJob(const JobRecord& job) {
+  SC_RETURN_IF_ERROR(CheckJob(job));
+  static const std::string kSql =
+      "UPDATE jobs SET status = ?, progress = ?, stage = ?, run_id = ?, error = ?, "
+      "started_at = ?, finished_at = ? WHERE id = ?";
+  constexpr std::string_view kWhat = "updating a job";
+  SC_RETURN_IF_ERROR(CheckWritable(kWhat));
+  SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, kWhat));
+  stmt->BindText(1, job.status);
+  stmt->BindReal(2, job.progress);
+  stmt->BindText(3, job.stage);
+  stmt->BindInt(4, job.run_id);
+  stmt->BindText(5, job.error);
+  stmt->BindText(6, job.started_at);
+  stmt->BindText(7, job.finished_at);
+  stmt->BindInt(8, job.id);
+  SC_RETURN_IF_ERROR(StepDone(*stmt, kWhat));
+  if (sqlite3_changes(db_.get()) == 0) {
+    return Error::NotFound(fmt::format("job {} does not exist", job.id));
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<JobRecord>> SqliteStore::GetJob(int64_t id) {
+  static const std::string kSql = std::string(kJobColumns) + "WHERE id = ?";
+  SC_ASSIGN_OR_RETURN(auto jobs, ListBound<JobRecord>(
+                                     kSql, "reading a job", [&](Statement& st) { st.BindInt(1, id); },
+                                     ReadJob));
+  if (jobs.empty()) return std::optional<JobRecord>();
+  return std::optional<JobRecord>(std::move(jobs.front()));
+}
+
+Result<std::vector<JobRecord>> SqliteStore::ListJobs(int limit) {
+  static const std::string kSql = std::string(kJobColumns) + "ORDER BY id DESC LIMIT ?";
+  return ListBound<JobRecord>(
+      kSql, "listing jobs", [&](Statement& st) { st.BindInt(1, std::max(limit, 0)); }, ReadJob);
 }
 
 // ---- Opening ----

@@ -162,6 +162,57 @@ class FakeStore : public Store {
   }
   Result<std::vector<AuditRecord>> ListAudit(int64_t) override { return audit; }
 
+  // Service methods the pipeline uses: warning lines and projections are kept; the rest are
+  // not needed by the pipeline tests.
+  Result<std::vector<RunInfo>> ListRuns(const std::string&, int) override {
+    return std::vector<RunInfo>();
+  }
+  Result<std::optional<RunInfo>> GetRun(int64_t) override { return std::optional<RunInfo>(); }
+  Result<std::vector<ForecastRow>> ListSeriesForecasts(int64_t, const std::string&,
+                                                       const std::string&) override {
+    return std::vector<ForecastRow>();
+  }
+  Result<std::vector<std::pair<Date, double>>> SeriesDemand(const std::string&, const std::string&,
+                                                             int) override {
+    return std::vector<std::pair<Date, double>>();
+  }
+  Result<std::vector<std::pair<int64_t, PlanLine>>> ListPlanNumbered(int64_t) override {
+    return std::vector<std::pair<int64_t, PlanLine>>();
+  }
+  Result<PlanDecision> DecidePlanLine(const PlanDecision&) override {
+    return Error::Unavailable("FakeStore: no plan decisions");
+  }
+  Result<std::vector<PlanDecision>> ListPlanDecisions(int64_t) override {
+    return std::vector<PlanDecision>();
+  }
+  Status SaveWarningLines(std::span<const WarningLineRecord> l) override {
+    warning_lines.insert(warning_lines.end(), l.begin(), l.end());
+    return Status::Ok();
+  }
+  Result<std::vector<WarningLineRecord>> ListWarningLines(const std::string&,
+                                                          const std::string&) override {
+    return warning_lines;
+  }
+  Status SaveProjection(int64_t, std::span<const ProjectionRecord> rows) override {
+    projection.insert(projection.end(), rows.begin(), rows.end());
+    return Status::Ok();
+  }
+  Result<std::vector<ProjectionRecord>> ListProjection(int64_t, const std::string&,
+                                                       const std::string&) override {
+    return projection;
+  }
+  Result<std::optional<AlertRecord>> FindLiveAlert(const std::string&) override {
+    return std::optional<AlertRecord>();
+  }
+  Result<int64_t> CreateJob(const JobRecord&) override {
+    return Error::Unavailable("FakeStore: no jobs");
+  }
+  Status UpdateJob(const JobRecord&) override { return Error::Unavailable("FakeStore: no jobs"); }
+  Result<std::optional<JobRecord>> GetJob(int64_t) override { return std::optional<JobRecord>(); }
+  Result<std::vector<JobRecord>> ListJobs(int) override { return std::vector<JobRecord>(); }
+  std::vector<WarningLineRecord> warning_lines;
+  std::vector<ProjectionRecord> projection;
+
   std::string path_ = "fake.db";
   std::vector<Product> products;
   std::vector<Location> locations;

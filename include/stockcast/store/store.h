@@ -19,9 +19,18 @@
 
 namespace stockcast {
 
+// A series' on-hand before and after one PostMovements call.
+struct BalanceChange {
+  std::string sku;
+  std::string location;
+  double before = 0.0;
+  double after = 0.0;
+};
+
 struct AppendStats {
   int64_t inserted = 0;
   int64_t already_present = 0;  // idempotency key seen before: ignored
+  std::vector<BalanceChange> balances;  // PostMovements only: every series it changed, sorted
 };
 
 struct MovementFilter {
@@ -122,6 +131,55 @@ struct AuditRecord {
   std::string action;      // e.g. "POST /api/v1/movements"
   int status = 0;          // HTTP status of the response
   std::string detail;      // e.g. "3 movements, 1 already present"
+};
+
+// A warning line in units on hand for one series. `plan` writes source "plan" lines every run;
+// a planner's "manual" line (PUT /api/v1/warning-lines/...) wins: a plan never overwrites it.
+struct WarningLineRecord {
+  std::string sku;
+  std::string location;
+  double lower_units = 0.0;  // 0 = none
+  double upper_units = 0.0;  // 0 = none
+  std::string source = "plan";  // "plan" or "manual"
+  int64_t run_id = 0;           // the plan run that set it (0 for manual)
+  std::string updated_at;       // UTC, ISO 8601 (set by the store when empty)
+};
+
+// One day of a plan run's 8-week projection of on hand for one series.
+struct ProjectionRecord {
+  std::string sku;
+  std::string location;
+  Date date;
+  double p10 = 0.0, p50 = 0.0, p90 = 0.0;  // end-of-day on hand
+  double arrivals = 0.0;                    // units arriving that day on the P50 path
+};
+
+// A planner's decision on one plan line (plans.line, 1-based as stored).
+struct PlanDecision {
+  int64_t run_id = 0;
+  int64_t line = 0;
+  std::string status;      // "approved" or "rejected"
+  double quantity = 0.0;   // approved quantity (the line's unless the planner changed it)
+  std::string po_id;       // approved: the open purchase order it created ("PLAN-<run>-<line>")
+  std::string note;        // approver's note or rejection reason
+  std::string actor;
+  std::string request_id;
+  std::string decided_at;  // UTC, ISO 8601 (set by the store when empty)
+};
+
+// An asynchronous forecast or plan run started through the API.
+struct JobRecord {
+  int64_t id = 0;
+  std::string kind;             // "forecast" or "plan"
+  std::string status;           // "queued", "running", "succeeded", "failed"
+  std::string params_json;
+  double progress = 0.0;        // 0..1
+  std::string stage;            // e.g. "forecast", "policy", "projection"
+  int64_t run_id = 0;           // the run it produced (0 until known)
+  std::string error;            // why it failed
+  std::string actor;
+  std::string request_id;
+  std::string created_at, started_at, finished_at;  // UTC, ISO 8601; "" = not yet
 };
 
 struct RunInfo {
@@ -226,6 +284,42 @@ class Store {
   // Audit log: append-only.
   virtual Result<int64_t> AppendAudit(const AuditRecord& entry) = 0;
   virtual Result<std::vector<AuditRecord>> ListAudit(int64_t limit) = 0;  // newest first
+
+  // ---- service (migration 4) ----
+  // Runs of one kind ("forecast", "plan", "import"; "" = all), newest first.
+  virtual Result<std::vector<RunInfo>> ListRuns(const std::string& kind, int limit) = 0;
+  virtual Result<std::optional<RunInfo>> GetRun(int64_t run_id) = 0;
+  // One series' forecast rows of a run (ListForecasts returns every series).
+  virtual Result<std::vector<ForecastRow>> ListSeriesForecasts(int64_t run_id,
+                                                               const std::string& sku,
+                                                               const std::string& location) = 0;
+  // One series' stored daily history (sales_daily), oldest first, at most the last `days` days.
+  virtual Result<std::vector<std::pair<Date, double>>> SeriesDemand(const std::string& sku,
+                                                                     const std::string& location,
+                                                                     int days) = 0;
+  // Plan lines with their 1-based line numbers (as stored).
+  virtual Result<std::vector<std::pair<int64_t, PlanLine>>> ListPlanNumbered(int64_t run_id) = 0;
+  // Saves a decision on a plan line. NotFound: no such run or line. Conflict: already decided.
+  // An approval with quantity > 0 also inserts an open purchase order (po_id "PLAN-<run>-<line>",
+  // dated the expected arrival) so on_order counts it at once. Returns the stored decision.
+  virtual Result<PlanDecision> DecidePlanLine(const PlanDecision& decision) = 0;
+  virtual Result<std::vector<PlanDecision>> ListPlanDecisions(int64_t run_id) = 0;
+  // Warning lines: a "plan" line never replaces a "manual" one.
+  virtual Status SaveWarningLines(std::span<const WarningLineRecord> lines) = 0;
+  // "" = any sku / location.
+  virtual Result<std::vector<WarningLineRecord>> ListWarningLines(const std::string& sku,
+                                                                  const std::string& location) = 0;
+  virtual Status SaveProjection(int64_t run_id, std::span<const ProjectionRecord> rows) = 0;
+  virtual Result<std::vector<ProjectionRecord>> ListProjection(int64_t run_id,
+                                                               const std::string& sku,
+                                                               const std::string& location) = 0;
+  // The live (open or acknowledged) alert with this key, if any.
+  virtual Result<std::optional<AlertRecord>> FindLiveAlert(const std::string& key) = 0;
+  // Jobs.
+  virtual Result<int64_t> CreateJob(const JobRecord& job) = 0;  // returns the id
+  virtual Status UpdateJob(const JobRecord& job) = 0;            // by id; NotFound if missing
+  virtual Result<std::optional<JobRecord>> GetJob(int64_t id) = 0;
+  virtual Result<std::vector<JobRecord>> ListJobs(int limit) = 0;  // newest first
 };
 
 struct StoreOptions {
@@ -239,6 +333,13 @@ struct StoreOptions {
 // thread-safe: use one per thread (SQLite's WAL mode lets them read while one writes).
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
                                                const StoreOptions& options = {});
+
+// Opens the store named by `path_or_url`: a `postgresql://` (or `postgres://`) URL opens the
+// PostgreSQL store (store/postgres.h; Unavailable when built without it), anything else is a
+// SQLite file path.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& path_or_url,
+                                         const StoreOptions& options = {});
+bool IsPostgresUrl(const std::string& path_or_url);
 
 inline constexpr const char* kDefaultStorePath = "stockcast.db";
 
