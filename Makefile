@@ -7,8 +7,9 @@ JOBS        ?= $(shell nproc)
 
 .PHONY: deps configure build demo test bench clean
 
+# web-deps: the dashboard's npm packages (ECharts is embedded at configure time).
 deps:
-	@./scripts/install-deps.sh
+	@./scripts/install-deps.sh && ./scripts/web-deps.sh
 
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -38,6 +38,7 @@ Result<pipeline::Config> LoadEffectiveConfig(const GlobalOptions& g) {
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& path) {
+  if (IsPostgresUrl(path)) return ::stockcast::OpenStore(path);
   const fs::path parent = fs::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty() && !fs::is_directory(parent, ec)) {
@@ -49,13 +50,13 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& path) {
         fmt::format("--db {}: is a folder; give the store's file name, e.g. {}/stockcast.db",
                     path, path));
   }
-  return OpenSqliteStore(path);
+  return ::stockcast::OpenStore(path);
 }
 
 // Opening a store for reading must not create an empty database by mistake.
 Result<std::unique_ptr<Store>> OpenExistingStore(const std::string& path) {
   std::error_code ec;
-  if (!fs::exists(path, ec)) {
+  if (!IsPostgresUrl(path) && !fs::exists(path, ec)) {
     return Error::NotFound(fmt::format(
         "{}: no such store; create it with 'stockcast import --db {} ...'", path, path));
   }

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,8 @@ struct ServeArgs {
   int port = 8080;
   int threads = 8;
   double rate_limit = 0;
+  std::string tls_cert, tls_key;
+  std::string port_file;
 };
 
 struct TokenArgs {
@@ -51,6 +54,10 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner)
   cmd->add_option("--rate-limit", args->rate_limit,
                   "requests per second per token (0 = none); over it: 429")
       ->capture_default_str();
+  cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
+  cmd->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert");
+  cmd->add_option("--port-file", args->port_file,
+                  "write the listening port to this file once the server is ready");
   cmd->callback([&global, runner, args]() {
     *runner = [&global, args]() -> Status {
       server::ServerOptions o;
@@ -58,16 +65,41 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner)
       o.port = args->port;
       o.threads = args->threads;
       o.rate_limit = args->rate_limit;
+      o.tls_cert = args->tls_cert;
+      o.tls_key = args->tls_key;
+      // Jobs plan and forecast with the same settings as the command line would.
+      if (!global.config_path.empty()) {
+        o.config_path = global.config_path;
+      } else if (std::filesystem::exists("stockcast.toml")) {
+        o.config_path = "stockcast.toml";
+      }
       auto s = server::Server::Create(args->db, o);
       if (!s.ok()) return s.error();
       g_running = s->get();
       std::signal(SIGINT, StopOnSignal);
       std::signal(SIGTERM, StopOnSignal);
+      const char* scheme = (*s)->tls() ? "https" : "http";
       if (!global.quiet) {
-        std::cerr << fmt::format("stockcast serve: listening on http://{}:{} (store {}); Ctrl-C stops\n",
-                                 args->host, (*s)->port(), args->db);
+        std::cerr << fmt::format("stockcast serve: listening on {}://{}:{} (store {}); dashboard at "
+                                 "{}://{}:{}/; Ctrl-C stops\n",
+                                 scheme, args->host, (*s)->port(), args->db, scheme, args->host,
+                                 (*s)->port());
+        if (!(*s)->tls() && args->host != "127.0.0.1" && args->host != "localhost" &&
+            args->host != "::1") {
+          std::cerr << "stockcast serve: warning: listening beyond loopback without TLS; tokens "
+                       "travel in clear text (use --tls-cert/--tls-key or a reverse proxy)\n";
+        }
       }
-      std::cout << fmt::format("{{\"port\": {}}}", (*s)->port()) << std::endl;
+      if (!args->port_file.empty()) {
+        const std::string tmp = args->port_file + ".tmp";
+        {
+          std::ofstream f(tmp);
+          f << (*s)->port() << "\n";
+          if (!f) return Error::InvalidArgument(fmt::format("--port-file {}: cannot write", args->port_file));
+        }
+        std::filesystem::rename(tmp, args->port_file);
+      }
+      std::cout << fmt::format("{{\"port\": {}, \"tls\": {}}}", (*s)->port(), (*s)->tls()) << std::endl;
       Status st = (*s)->Run();
       g_running = nullptr;
       return st;

@@ -122,6 +122,9 @@ AlertRecord ToRecord(const risk::Alert& a, double probability, int64_t run_id) {
   return r;
 }
 
+// Raised by the API when a movement takes on hand to zero (server.cpp); the plan leaves it alone.
+constexpr std::string_view kLiveOutOfStock = "out_of_stock";
+
 Result<risk::Alert> FromRecord(const AlertRecord& r) {
   risk::Alert a;
   a.id = r.id;
@@ -605,6 +608,50 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
   });
   timer.Done("projection");
 
+  // The projection and the warning lines in units, stored for the API: the SKU page's chart
+  // and the alert a movement raises the moment it crosses the lower line.
+  {
+    std::vector<ProjectionRecord> rows;
+    std::vector<WarningLineRecord> lines;
+    for (size_t i = 0; i < out.plan.lines.size(); ++i) {
+      const PlanLine& line = out.plan.lines[i];
+      const PolicyProjection& p = out.projections[i];
+      for (size_t t = 0; t < p.p50.size(); ++t) {
+        ProjectionRecord r;
+        r.sku = line.sku;
+        r.location = line.location;
+        r.date = out.plan.as_of + static_cast<int32_t>(t);
+        r.p10 = p.p10[t];
+        r.p50 = p.p50[t];
+        r.p90 = p.p90[t];
+        r.arrivals = t < p.arrivals_p50.size() ? p.arrivals_p50[t] : 0.0;
+        if (std::isfinite(r.p10) && std::isfinite(r.p50) && std::isfinite(r.p90) &&
+            std::isfinite(r.arrivals)) {
+          rows.push_back(std::move(r));
+        }
+      }
+      // Without a configured lower line, the live line is the policy's safety stock: on hand
+      // below it means the buffer against demand surprises is being eaten (the reorder point
+      // is crossed every cycle and would alert all the time).
+      const double lower = p.lower_line > 0 ? p.lower_line
+                           : std::isfinite(line.safety_stock) ? std::max(line.safety_stock, 0.0)
+                                                               : 0.0;
+      if (std::isfinite(lower) && std::isfinite(p.upper_line) && (lower > 0 || p.upper_line > 0)) {
+        WarningLineRecord w;
+        w.sku = line.sku;
+        w.location = line.location;
+        w.lower_units = lower;
+        w.upper_units = p.upper_line > 0 ? std::max(p.upper_line, w.lower_units) : 0.0;
+        w.source = "plan";
+        w.run_id = out.plan.run_id;
+        lines.push_back(std::move(w));
+      }
+    }
+    SC_RETURN_IF_ERROR(store.SaveProjection(out.plan.run_id, rows));
+    SC_RETURN_IF_ERROR(store.SaveWarningLines(lines));
+    timer.Done("save projection");
+  }
+
   // ---- 6. risks and alerts ----
   ReportProgress(progress, "risks", 0.0);
   std::map<std::string, std::vector<risk::LeadTimeObservation>> lead_history;
@@ -703,6 +750,9 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
   SC_ASSIGN_OR_RETURN(std::vector<AlertRecord> stored, store.ListAlerts(false));
   std::vector<risk::Alert> previous;
   for (const AlertRecord& r : stored) {
+    // The API's live "out_of_stock" alerts are facts about on hand, not risks the plan
+    // assesses: the API raises and resolves them as movements arrive.
+    if (r.type == kLiveOutOfStock) continue;
     SC_ASSIGN_OR_RETURN(risk::Alert a, FromRecord(r));
     previous.push_back(std::move(a));
   }

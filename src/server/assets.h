@@ -1,5 +1,7 @@
 #pragma once
 // The dashboard's static files (web/), built into the binary (cmake/EmbedAssets.cmake).
+#include <cstddef>
+#include <span>
 #include <string_view>
 
 namespace stockcast::server {
@@ -17,5 +19,23 @@ const Asset* FindAsset(std::string_view path);
 // False when the build found no ECharts (web/node_modules missing): "/" then serves a page that
 // says how to get it (scripts/web-deps.sh).
 bool DashboardHasCharts();
+
+// Every embedded file (sorted by path); without ECharts, "/index.html" is the placeholder page.
+std::span<const Asset> AllAssets();
+
+namespace detail {
+// One row of the table that cmake/EmbedAssets.cmake generates (web_assets.cpp); the bytes are
+// [begin, end), placed by the assembler's .incbin.
+struct EmbeddedFile {
+  const char* path;
+  const char* content_type;
+  const char* begin;
+  const char* end;
+  const char* etag;
+};
+extern const EmbeddedFile kEmbeddedFiles[];
+extern const std::size_t kEmbeddedFileCount;
+extern const bool kEmbeddedHasCharts;
+}  // namespace detail
 
 }  // namespace stockcast::server

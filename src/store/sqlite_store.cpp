@@ -2013,8 +2013,12 @@ Result<PlanDecision> SqliteStore::DecidePlanLine(const PlanDecision& decision) {
   static const std::string kOrder =
       "INSERT INTO purchase_orders (po_id, sku, location, supplier_id, quantity, order_date, date, "
       "status) VALUES (?, ?, ?, ?, ?, ?, ?, 'open')";
+  // A series without a level row has no snapshot and no movement yet (imports and the server
+  // rebuild the levels): on hand 0.
   static const std::string kOnOrder =
-      "UPDATE stock_levels SET on_order = on_order + ? WHERE sku = ? AND location = ?";
+      "INSERT INTO stock_levels (sku, location, on_hand, on_order, rebuilt_at) "
+      "VALUES (?2, ?3, 0, ?1, ?4) ON CONFLICT (sku, location) DO UPDATE SET "
+      "on_order = on_order + excluded.on_order";
   const std::string what =
       fmt::format("deciding line {} of plan run {}", decision.line, decision.run_id);
   PlanDecision stored = decision;
@@ -2070,6 +2074,7 @@ Result<PlanDecision> SqliteStore::DecidePlanLine(const PlanDecision& decision) {
       u->BindReal(1, stored.quantity);
       u->BindText(2, sku);
       u->BindText(3, location);
+      u->BindText(4, stored.decided_at);
       SC_RETURN_IF_ERROR(StepDone(*u, what));
     } else {
       stored.po_id.clear();
@@ -2255,7 +2260,8 @@ Result<int64_t> SqliteStore::CreateJob(const JobRecord& job) {
   const std::string created = job.created_at.empty() ? sqlite::UtcNowIso() : job.created_at;
   stmt->BindText(1, job.kind);
   stmt->BindText(2, job.status);
-  stmt->BindText(3, job.params_json.empty() ? std::string("{}") : job.params_json);
+  const std::string params = job.params_json.empty() ? std::string("{}") : job.params_json;
+  stmt->BindText(3, params);
   stmt->BindReal(4, job.progress);
   stmt->BindText(5, job.stage);
   stmt->BindInt(6, job.run_id);

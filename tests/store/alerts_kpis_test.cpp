@@ -11,7 +11,8 @@ namespace stockcast::testing {
 namespace {
 
 using ::testing::HasSubstr;
-using AlertsKpisTest = StoreTest;
+class AlertsKpisTest : public StoreTest {};
+STOCKCAST_STORE_BACKENDS(AlertsKpisTest);
 
 AlertRecord MakeAlert(const std::string& type, const std::string& sku) {
   AlertRecord a;
@@ -31,7 +32,7 @@ AlertRecord MakeAlert(const std::string& type, const std::string& sku) {
   return a;
 }
 
-TEST_F(AlertsKpisTest, AlertsRoundTripAndUpdateById) {
+TEST_P(AlertsKpisTest, AlertsRoundTripAndUpdateById) {
   std::vector<AlertRecord> in = {MakeAlert("stockout", "A"), MakeAlert("overstock", "B")};
   auto ids = store_->SaveAlerts(in);
   ASSERT_TRUE(ids.ok()) << ids.error().message;
@@ -69,7 +70,7 @@ TEST_F(AlertsKpisTest, AlertsRoundTripAndUpdateById) {
   EXPECT_EQ(store_->ListAlerts(true)->size(), 3u);
 }
 
-TEST_F(AlertsKpisTest, SecondLiveAlertForAKeyIsRefusedAndNothingIsWritten) {
+TEST_P(AlertsKpisTest, SecondLiveAlertForAKeyIsRefusedAndNothingIsWritten) {
   ASSERT_TRUE(store_->SaveAlerts(std::vector<AlertRecord>{MakeAlert("stockout", "A")}).ok());
   auto dup = store_->SaveAlerts(
       std::vector<AlertRecord>{MakeAlert("stockout", "C"), MakeAlert("stockout", "A")});
@@ -77,7 +78,7 @@ TEST_F(AlertsKpisTest, SecondLiveAlertForAKeyIsRefusedAndNothingIsWritten) {
   EXPECT_EQ(store_->ListAlerts(true)->size(), 1u);  // the batch is one transaction
 }
 
-TEST_F(AlertsKpisTest, BadAlertFieldsAreNamed) {
+TEST_P(AlertsKpisTest, BadAlertFieldsAreNamed) {
   AlertRecord a = MakeAlert("stockout", "A");
   a.level = "urgent";
   auto r = store_->SaveAlerts(std::vector<AlertRecord>{a});
@@ -90,7 +91,7 @@ TEST_F(AlertsKpisTest, BadAlertFieldsAreNamed) {
   EXPECT_THAT(missing.error().message, HasSubstr("id 99, which does not exist"));
 }
 
-TEST_F(AlertsKpisTest, KpisRoundTripWithUnknownValuesAndReplace) {
+TEST_P(AlertsKpisTest, KpisRoundTripWithUnknownValuesAndReplace) {
   auto run = store_->StartRun("plan", "");
   ASSERT_TRUE(run.ok());
   std::vector<KpiRecord> k = {{"total", "", "", "fill_rate", 0.97},
@@ -115,9 +116,10 @@ TEST_F(AlertsKpisTest, KpisRoundTripWithUnknownValuesAndReplace) {
 namespace stockcast::testing {
 namespace {
 
-using TokensAuditTest = StoreTest;
+class TokensAuditTest : public StoreTest {};
+STOCKCAST_STORE_BACKENDS(TokensAuditTest);
 
-TEST_F(TokensAuditTest, TokensAreFoundByHashUntilRevoked) {
+TEST_P(TokensAuditTest, TokensAreFoundByHashUntilRevoked) {
   TokenRecord t;
   t.name = "planner laptop";
   t.role = "planner";
@@ -142,7 +144,7 @@ TEST_F(TokensAuditTest, TokensAreFoundByHashUntilRevoked) {
   EXPECT_EQ(store_->ListTokens()->size(), 1u);
 }
 
-TEST_F(TokensAuditTest, AuditLogIsAppendOnlyNewestFirst) {
+TEST_P(TokensAuditTest, AuditLogIsAppendOnlyNewestFirst) {
   AuditRecord a;
   a.actor = "cli";
   a.role = "admin";

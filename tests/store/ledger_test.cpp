@@ -43,9 +43,10 @@ std::vector<std::string> Keys(Store& store, const MovementFilter& filter = {}) {
   return keys;
 }
 
-using LedgerTest = StoreTest;
+class LedgerTest : public StoreTest {};
+STOCKCAST_STORE_BACKENDS(LedgerTest);
 
-TEST_F(LedgerTest, AppendingTheSameBatchTwiceInsertsNothingTheSecondTime) {
+TEST_P(LedgerTest, AppendingTheSameBatchTwiceInsertsNothingTheSecondTime) {
   const std::vector<Movement> batch = SampleBatch();
   auto first = store_->AppendMovements(batch);
   ASSERT_TRUE(first.ok()) << Describe(first.error());
@@ -71,7 +72,7 @@ TEST_F(LedgerTest, AppendingTheSameBatchTwiceInsertsNothingTheSecondTime) {
   EXPECT_EQ(*store_->CountMovements(), 6);
 }
 
-TEST_F(LedgerTest, MovementsRoundTripInDateSecondsIdOrder) {
+TEST_P(LedgerTest, MovementsRoundTripInDateSecondsIdOrder) {
   ASSERT_TRUE(store_->AppendMovements(SampleBatch()).ok());
   std::vector<Movement> seen;
   ASSERT_TRUE(store_->ForEachMovement({}, [&](const Movement& m) { seen.push_back(m); }).ok());
@@ -103,7 +104,7 @@ TEST_F(LedgerTest, MovementsRoundTripInDateSecondsIdOrder) {
   EXPECT_THAT(Keys(*store_, {.sku = "C"}), ElementsAre("tie-b", "tie-a"));
 }
 
-TEST_F(LedgerTest, ForEachMovementFilters) {
+TEST_P(LedgerTest, ForEachMovementFilters) {
   ASSERT_TRUE(store_->AppendMovements(SampleBatch()).ok());
   EXPECT_THAT(Keys(*store_, {.types = {MovementType::kSale}}), ElementsAre("ord-2:1", "ord-1:1"));
   EXPECT_THAT(Keys(*store_, {.types = {MovementType::kSale, MovementType::kReturn}}),
@@ -116,19 +117,29 @@ TEST_F(LedgerTest, ForEachMovementFilters) {
   EXPECT_THAT(Keys(*store_, {.sku = "nope"}), ElementsAre());
 }
 
-TEST_F(LedgerTest, TheLedgerIsAppendOnly) {
+TEST_P(LedgerTest, TheLedgerIsAppendOnly) {
   ASSERT_TRUE(store_->AppendMovements(SampleBatch()).ok());
-  RawDb raw(path_);
-  std::string error;
-  EXPECT_EQ(
-      raw.Exec("UPDATE stock_ledger SET quantity = 999 WHERE idempotency_key = 'po-1'", &error),
-      SQLITE_CONSTRAINT);
-  EXPECT_THAT(error, HasSubstr("stock_ledger is append-only"));
-  EXPECT_EQ(raw.Exec("DELETE FROM stock_ledger", &error), SQLITE_CONSTRAINT);
-  EXPECT_THAT(error, HasSubstr("stock_ledger is append-only"));
-  EXPECT_EQ(raw.QueryText("SELECT quantity FROM stock_ledger WHERE idempotency_key = 'po-1'"),
-            "50.0");
-  EXPECT_EQ(raw.QueryText("SELECT COUNT(*) FROM stock_ledger"), "5");
+  if (!is_postgres()) {
+    RawDb raw(path_);
+    std::string error;
+    EXPECT_EQ(
+        raw.Exec("UPDATE stock_ledger SET quantity = 999 WHERE idempotency_key = 'po-1'", &error),
+        SQLITE_CONSTRAINT);
+    EXPECT_THAT(error, HasSubstr("stock_ledger is append-only"));
+    EXPECT_EQ(raw.Exec("DELETE FROM stock_ledger", &error), SQLITE_CONSTRAINT);
+    EXPECT_THAT(error, HasSubstr("stock_ledger is append-only"));
+    EXPECT_EQ(raw.QueryText("SELECT quantity FROM stock_ledger WHERE idempotency_key = 'po-1'"),
+              "50.0");
+    EXPECT_EQ(raw.QueryText("SELECT COUNT(*) FROM stock_ledger"), "5");
+    return;
+  }
+  // PostgreSQL: UPDATE, DELETE and TRUNCATE are refused by the table's trigger.
+  EXPECT_THAT(RawExec("UPDATE stock_ledger SET quantity = 999 WHERE idempotency_key = 'po-1'"),
+              HasSubstr("stock_ledger is append-only"));
+  EXPECT_THAT(RawExec("DELETE FROM stock_ledger"), HasSubstr("stock_ledger is append-only"));
+  EXPECT_THAT(RawExec("TRUNCATE stock_ledger"), HasSubstr("stock_ledger is append-only"));
+  EXPECT_EQ(RawQueryText("SELECT quantity FROM stock_ledger WHERE idempotency_key = 'po-1'"), "50");
+  EXPECT_EQ(RawQueryText("SELECT COUNT(*) FROM stock_ledger"), "5");
 }
 
 struct BadMovementCase {
@@ -137,21 +148,29 @@ struct BadMovementCase {
   const char* message;
 };
 
-class BadMovementTest : public StoreTest, public ::testing::WithParamInterface<BadMovementCase> {};
+class BadMovementTest
+    : public StoreTestBase,
+      public ::testing::WithParamInterface<std::tuple<Backend, BadMovementCase>> {
+ protected:
+  void SetUp() override { OpenBackend(std::get<0>(GetParam())); }
+};
 
 TEST_P(BadMovementTest, IsRejectedWithTheIndexFieldAndRuleAndNothingIsWritten) {
   std::vector<Movement> batch = SampleBatch();
-  GetParam().mutate(batch[3]);
+  const BadMovementCase& bad = std::get<1>(GetParam());
+  bad.mutate(batch[3]);
   auto result = store_->AppendMovements(batch);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(result.error().message, GetParam().message);
+  EXPECT_EQ(result.error().message, bad.message);
   EXPECT_EQ(*store_->CountMovements(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Ledger, BadMovementTest,
-    ::testing::Values(
+    ::testing::Combine(
+        ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+        ::testing::Values(
         BadMovementCase{"negative_sale",
                         [](Movement& m) {
                           m.type = MovementType::kSale;
@@ -177,10 +196,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadMovementCase{"bad_seconds", [](Movement& m) { m.seconds = 86400; },
                         "movements[3].seconds = 86400; must be in [0, 86399]"},
         BadMovementCase{"negative_price", [](Movement& m) { m.unit_price = -1; },
-                        "movements[3].unit_price = -1; must be a finite number >= 0"}),
-    [](const ::testing::TestParamInfo<BadMovementCase>& p) { return p.param.name; });
+                        "movements[3].unit_price = -1; must be a finite number >= 0"})),
+    [](const ::testing::TestParamInfo<std::tuple<Backend, BadMovementCase>>& p) {
+      return std::string(std::get<1>(p.param).name) + "_" + BackendName(std::get<0>(p.param));
+    });
 
-TEST_F(LedgerTest, AdjustmentsMayBeNegative) {
+TEST_P(LedgerTest, AdjustmentsMayBeNegative) {
   std::vector<Movement> batch = {
       MakeMovement("w/o", MovementType::kAdjustment, "A", "W1", "2024-01-01", -2.5)};
   auto result = store_->AppendMovements(batch);
@@ -188,7 +209,7 @@ TEST_F(LedgerTest, AdjustmentsMayBeNegative) {
   EXPECT_EQ(result->inserted, 1);
 }
 
-TEST_F(LedgerTest, AFailedTransactionLeavesNothing) {
+TEST_P(LedgerTest, AFailedTransactionLeavesNothing) {
   Status status = store_->WithTransaction([&]() -> Status {
     SC_RETURN_IF_ERROR(store_->AppendMovements(SampleBatch()).status());
     Product p{.sku = "A", .name = "Widget"};
@@ -208,7 +229,7 @@ TEST_F(LedgerTest, AFailedTransactionLeavesNothing) {
   EXPECT_EQ(*store_->CountMovements(), 5);
 }
 
-TEST_F(LedgerTest, ASuccessfulTransactionCommitsEverything) {
+TEST_P(LedgerTest, ASuccessfulTransactionCommitsEverything) {
   Status status = store_->WithTransaction([&]() -> Status {
     SC_RETURN_IF_ERROR(store_->AppendMovements(SampleBatch()).status());
     Location l{.id = "W1", .name = "Main", .capacity_units = 1000};
@@ -216,13 +237,13 @@ TEST_F(LedgerTest, ASuccessfulTransactionCommitsEverything) {
   });
   ASSERT_TRUE(status.ok()) << Describe(status.error());
   store_.reset();
-  auto reopened = OpenSqliteStore(path_);
+  auto reopened = Reopen();
   ASSERT_TRUE(reopened.ok());
   EXPECT_EQ(*(*reopened)->CountMovements(), 5);
   EXPECT_EQ((*reopened)->ListLocations()->size(), 1u);
 }
 
-TEST_F(LedgerTest, AnInvalidBatchInsideATransactionRollsBackOnlyWhenTheBodyFails) {
+TEST_P(LedgerTest, AnInvalidBatchInsideATransactionRollsBackOnlyWhenTheBodyFails) {
   Status status = store_->WithTransaction([&]() -> Status {
     SC_RETURN_IF_ERROR(store_->AppendMovements(SampleBatch()).status());
     std::vector<Movement> bad = {
@@ -234,7 +255,7 @@ TEST_F(LedgerTest, AnInvalidBatchInsideATransactionRollsBackOnlyWhenTheBodyFails
   EXPECT_EQ(*store_->CountMovements(), 5);
 }
 
-TEST_F(LedgerTest, WithTransactionIsNotReentrant) {
+TEST_P(LedgerTest, WithTransactionIsNotReentrant) {
   Status inner_status;
   Status status = store_->WithTransaction([&]() -> Status {
     inner_status = store_->WithTransaction([] { return Status::Ok(); });
@@ -245,7 +266,8 @@ TEST_F(LedgerTest, WithTransactionIsNotReentrant) {
   EXPECT_THAT(inner_status.error().message, HasSubstr("not reentrant"));
 }
 
-TEST_F(LedgerTest, ABusyDatabaseIsReportedAsUnavailable) {
+// SQLite only: PostgreSQL writers queue on row locks instead.
+TEST_F(SqliteStoreTest, ABusyDatabaseIsReportedAsUnavailable) {
   auto other = OpenSqliteStore(path_, {.busy_timeout_ms = 50});
   ASSERT_TRUE(other.ok());
   Status inner;
@@ -262,7 +284,7 @@ TEST_F(LedgerTest, ABusyDatabaseIsReportedAsUnavailable) {
 }
 
 // Throughput of the hot path: one transaction, one reused statement.
-TEST_F(LedgerTest, AppendsManyMovementsQuickly) {
+TEST_P(LedgerTest, AppendsManyMovementsQuickly) {
 #ifdef NDEBUG
   constexpr int kCount = 500000;
   // CPU seconds. The target is well under 3 s; the slack is for a shared, busy machine (the
@@ -314,10 +336,11 @@ TEST_F(LedgerTest, AppendsManyMovementsQuickly) {
 namespace stockcast::testing {
 namespace {
 
-using PostMovementsTest = StoreTest;
+class PostMovementsTest : public StoreTest {};
+STOCKCAST_STORE_BACKENDS(PostMovementsTest);
 
 // The API's write refuses a batch that takes a series below zero, unless backorders are allowed.
-TEST_F(PostMovementsTest, NegativeStockIsRefusedUnlessBackordersAreAllowed) {
+TEST_P(PostMovementsTest, NegativeStockIsRefusedUnlessBackordersAreAllowed) {
   Product a;
   a.sku = "A";
   Product b;

@@ -14,9 +14,10 @@ namespace stockcast::testing {
 namespace {
 
 using ::testing::HasSubstr;
-using RunsTest = StoreTest;
+class RunsTest : public StoreTest {};
+STOCKCAST_STORE_BACKENDS(RunsTest);
 
-TEST_F(RunsTest, LatestRunIsTheHighestIdOfItsKind) {
+TEST_P(RunsTest, LatestRunIsTheHighestIdOfItsKind) {
   auto none = store_->LatestRun("forecast");
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
@@ -42,7 +43,7 @@ TEST_F(RunsTest, LatestRunIsTheHighestIdOfItsKind) {
   EXPECT_EQ((*store_->LatestRun("plan"))->id, *plan);
 }
 
-TEST_F(RunsTest, FinishRunRecordsTheOutcomeOnce) {
+TEST_P(RunsTest, FinishRunRecordsTheOutcomeOnce) {
   auto id = store_->StartRun("import", "{}");
   ASSERT_TRUE(id.ok());
   Status finish = store_->FinishRun(*id, "ok", R"({"rows":12})");
@@ -109,7 +110,7 @@ void ExpectSameForecast(const ForecastRow& got, const ForecastRow& want) {
   EXPECT_EQ(got.model, want.model);
 }
 
-TEST_F(RunsTest, ForecastsRoundTripExactly) {
+TEST_P(RunsTest, ForecastsRoundTripExactly) {
   auto run = store_->StartRun("forecast", "{}");
   ASSERT_TRUE(run.ok());
   const std::vector<ForecastRow> rows = SampleForecasts();
@@ -132,7 +133,7 @@ TEST_F(RunsTest, ForecastsRoundTripExactly) {
   EXPECT_TRUE(store_->ListForecasts(*run + 1)->empty());
 }
 
-TEST_F(RunsTest, ForecastsNeedAnExistingRunAndValidRows) {
+TEST_P(RunsTest, ForecastsNeedAnExistingRunAndValidRows) {
   const std::vector<ForecastRow> rows = SampleForecasts();
   Status no_run = store_->SaveForecasts(42, rows);
   ASSERT_FALSE(no_run.ok());
@@ -199,7 +200,7 @@ void ExpectSameLine(const PlanLine& got, const PlanLine& want) {
   EXPECT_EQ(got.explanation, want.explanation);
 }
 
-TEST_F(RunsTest, PlansRoundTripExactlyInSavedOrder) {
+TEST_P(RunsTest, PlansRoundTripExactlyInSavedOrder) {
   auto run = store_->StartRun("plan", "{}");
   ASSERT_TRUE(run.ok());
   std::vector<PlanLine> lines = {MakeLine("Z", "2024-03-01", 48), MakeLine("A", "2024-03-01", 0)};
@@ -226,7 +227,7 @@ TEST_F(RunsTest, PlansRoundTripExactlyInSavedOrder) {
   ExpectSameLine((*listed)[0], revised);
 }
 
-TEST_F(RunsTest, PlansNeedAnExistingRunAndValidLines) {
+TEST_P(RunsTest, PlansNeedAnExistingRunAndValidLines) {
   std::vector<PlanLine> lines = {MakeLine("A", "2024-03-01", 1)};
   Status no_run = store_->SavePlan(7, lines);
   ASSERT_FALSE(no_run.ok());

@@ -11,9 +11,10 @@ namespace stockcast::testing {
 namespace {
 
 using ::testing::HasSubstr;
-using StockDataTest = StoreTest;
+class StockDataTest : public StoreTest {};
+STOCKCAST_STORE_BACKENDS(StockDataTest);
 
-TEST_F(StockDataTest, MasterDataUpsertsByIdAndRoundTrips) {
+TEST_P(StockDataTest, MasterDataUpsertsByIdAndRoundTrips) {
   std::vector<Product> products = {
       {.sku = "B",
        .name = "Bolt",
@@ -73,7 +74,7 @@ TEST_F(StockDataTest, MasterDataUpsertsByIdAndRoundTrips) {
   EXPECT_EQ((*locations)[0].capacity_units, 5000);
 }
 
-TEST_F(StockDataTest, InvalidMasterDataIsRejectedWithItsIndex) {
+TEST_P(StockDataTest, InvalidMasterDataIsRejectedWithItsIndex) {
   std::vector<Supplier> suppliers(2);
   suppliers[0].id = "S1";
   suppliers[1].id = "S2";
@@ -84,7 +85,7 @@ TEST_F(StockDataTest, InvalidMasterDataIsRejectedWithItsIndex) {
   EXPECT_TRUE(store_->ListSuppliers()->empty());
 }
 
-TEST_F(StockDataTest, StockDataRoundTrips) {
+TEST_P(StockDataTest, StockDataRoundTrips) {
   std::vector<StockSnapshot> snapshots = {
       {.date = D("2024-01-05"), .sku = "A", .location = "W1", .on_hand = 10},
       {.date = D("2024-01-01"), .sku = "A", .location = "W1", .on_hand = 7},
@@ -149,7 +150,7 @@ TEST_F(StockDataTest, StockDataRoundTrips) {
   EXPECT_EQ((*listed_promotions)[0].discount, 0.2);
 }
 
-TEST_F(StockDataTest, InvalidStockDataIsRejected) {
+TEST_P(StockDataTest, InvalidStockDataIsRejected) {
   Receipt r{.po_id = "PO1",
             .sku = "A",
             .location = "W1",
@@ -179,7 +180,7 @@ StockLevel Level(const std::vector<StockLevel>& levels, const std::string& sku,
   return {};
 }
 
-TEST_F(StockDataTest, StockLevelsBuildOnTheLatestSnapshotPlusLaterMovements) {
+TEST_P(StockDataTest, StockLevelsBuildOnTheLatestSnapshotPlusLaterMovements) {
   std::vector<StockSnapshot> snapshots = {
       {.date = D("2024-01-01"), .sku = "A", .location = "W1", .on_hand = 40},   // superseded
       {.date = D("2024-01-05"), .sku = "A", .location = "W1", .on_hand = 100},  // latest
@@ -273,7 +274,7 @@ TEST_F(StockDataTest, StockLevelsBuildOnTheLatestSnapshotPlusLaterMovements) {
   EXPECT_EQ(Level(*store_->ListStockLevels(), "B", "W1").on_hand, 0);
 }
 
-TEST_F(StockDataTest, StockLevelsOfAnEmptyStoreAreEmpty) {
+TEST_P(StockDataTest, StockLevelsOfAnEmptyStoreAreEmpty) {
   ASSERT_TRUE(store_->RebuildStockLevels().ok());
   auto levels = store_->ListStockLevels();
   ASSERT_TRUE(levels.ok());

@@ -10,21 +10,15 @@
 // Every mutation is written to the audit log (token name, role, request id, action, status,
 // detail). Each response carries X-Request-Id (the client's when it sent one).
 //
-// Routes (this release; GET /openapi.json describes each with its role and shapes):
-//   GET  /healthz                      no token: {"status":"ok"}
-//   GET  /openapi.json                 viewer: OpenAPI 3.0 description of these routes
-//   GET  /metrics                      viewer: Prometheus text (requests, latencies, movements)
-//   GET  /api/v1/products              viewer: ?limit=100&offset=0&category=&sku=
-//   POST /api/v1/products              planner: a product or {"products":[...]} (upsert by sku)
-//   GET  /api/v1/locations             viewer
-//   GET  /api/v1/suppliers             viewer
-//   POST /api/v1/movements             planner: a movement or {"moves":[...]}; one transaction,
-//                                      idempotency keys make retries safe
-//   GET  /api/v1/stock                 viewer: ?sku=&location= balances (on hand, on order)
-//   GET  /api/v1/alerts                viewer: open and acknowledged alerts (?all=1: resolved too)
-//   POST /api/v1/alerts/{id}/ack       planner
-//   GET  /api/v1/kpis                  viewer: KPIs of the latest plan run
-//   GET  /api/v1/plans/latest          viewer: the latest plan's lines with their explanation
+// Routes: GET /openapi.json lists every route with its role; the README documents them.
+// Public: GET /healthz, GET / and /assets/* (the dashboard's static files, which hold no data).
+// Viewer: reads (products, locations, suppliers, stock, forecasts, plans, series, alerts, KPIs,
+// warning lines, jobs, /metrics, /openapi.json). Planner: movements, sales and cart events,
+// product/location/supplier changes, plan decisions, alert acknowledgements, warning lines,
+// jobs. Admin: the audit log.
+//
+// A movement that takes a series' on hand below its lower warning line (or to zero from above)
+// raises the alert in the same transaction; one that lifts it back above resolves it.
 //
 // Concurrency: the SQLite store is one connection behind a mutex, so requests touch it one at
 // a time (each batch is one transaction; nothing is half-applied).
@@ -45,17 +39,26 @@ struct ServerOptions {
   // Requests per second per token (a token bucket holding 2 s worth); 0 = no limit. Over it:
   // 429 rate_limited with Retry-After.
   double rate_limit = 0;
+  // TLS (OpenSSL) for deployments without a reverse proxy: both set = HTTPS only.
+  std::string tls_cert;  // PEM certificate (chain) file
+  std::string tls_key;   // PEM private key file
+  // Settings for the jobs' forecast and plan runs (stockcast.toml); "" = built-in defaults.
+  std::string config_path;
   Status Validate() const;
 };
 
 class Server {
  public:
-  // Opens the store (it must exist) and binds the port. Errors: a missing store, a port in use.
+  // Opens the store (a SQLite file that must exist, or a postgresql:// URL) and binds the port.
+  // Errors: a missing store, a port in use, unreadable TLS files, a bad config.
   static Result<std::unique_ptr<Server>> Create(const std::string& db_path,
                                                 const ServerOptions& options);
   ~Server();
   int port() const;
-  // Serves until Stop() (from another thread or a signal handler).
+  bool tls() const;
+  // Serves until Stop() (from another thread or a signal handler). A running job finishes its
+  // current stage's work before the server returns; queued jobs stay queued in the store and
+  // are marked failed ("server stopped") at the next start.
   Status Run();
   void Stop();
 
