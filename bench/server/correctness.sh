@@ -24,7 +24,8 @@
 #   without a URL: a fresh SQLite store (default durability) in a temporary directory.
 #   env: LEDGER_CLIENTS (16), LEDGER_MOVEMENTS (10000 per client), LEDGER_SKUS (100),
 #        LEDGER_CRASH_AFTER (unset: no crash; N: kill -9 the server after N s and restart it),
-#        LEDGER_KEEP=1 keeps the work directory, LEDGER_SEED (1).
+#        LEDGER_KEEP=1 keeps the work directory, LEDGER_SEED (1), LEDGER_TIMEOUT_EVERY (37; 0 =
+#        no forced client timeouts).
 # Server pinned to CPU 1, clients to CPU 0 (taskset) when the machine has 2+ cores.
 set -euo pipefail
 BUILD=${1:-build}
@@ -33,6 +34,7 @@ CLIENTS=${LEDGER_CLIENTS:-16}
 MOVEMENTS=${LEDGER_MOVEMENTS:-10000}
 SKUS=${LEDGER_SKUS:-100}
 SEED=${LEDGER_SEED:-1}
+TIMEOUT_EVERY=${LEDGER_TIMEOUT_EVERY:-37}
 CRASH_AFTER=${LEDGER_CRASH_AFTER:-}
 B="$BUILD/stockcast"
 CLIENT="$BUILD/bench/stockcast_ledger_client"
@@ -122,12 +124,15 @@ LOCS=$(python3 -c "import json;print(','.join(json.load(open('$WORK/setup.json')
 
 echo "== ledger correctness ($BACKEND${CRASH_AFTER:+, kill -9 after ${CRASH_AFTER} s}): $(nproc) cores," \
   "load $(cut -d' ' -f1-3 /proc/loadavg); server on port $PORT${PIN_SERVER[*]:+ (server CPU 1, clients CPU 0)}"
-echo "-- $CLIENTS clients x $MOVEMENTS movements on $SKUS SKUs x 2 locations ($LOCS)"
+FORCED="every ${TIMEOUT_EVERY}th request"
+[ "$TIMEOUT_EVERY" = 0 ] && FORCED=none
+echo "-- $CLIENTS clients x $MOVEMENTS movements on $SKUS SKUs x 2 locations ($LOCS);" \
+  "forced client timeouts: $FORCED"
 mkdir -p "$WORK/client"
 set +e
 "${PIN_CLIENT[@]}" "$CLIENT" --port-file "$WORK/port.json" --token "$TOKEN" --out "$WORK/client" \
   --clients "$CLIENTS" --movements "$MOVEMENTS" --skus "$SKUS" --sku-prefix "$PREFIX" \
-  --locations "$LOCS" --run "$RUN" --seed "$SEED" > "$WORK/client.json" 2> "$WORK/client.err" &
+  --locations "$LOCS" --run "$RUN" --seed "$SEED" --timeout-every "$TIMEOUT_EVERY" > "$WORK/client.json" 2> "$WORK/client.err" &
 CPID=$!
 set -e
 if [ -n "$CRASH_AFTER" ]; then
@@ -206,13 +211,16 @@ for path in sorted(glob.glob(f"{work}/client/acked-*.log")):
             dup_logged += 1
             fail("acknowledged twice in the client log", key)
         acked[key] = (sku, loc, typ, float(qty), to)
-def read_keys(pattern):
-    keys = set()
+def read_keys(pattern):  # key -> cause (refused: why the 409 may not be final)
+    keys = {}
     for path in glob.glob(f"{work}/client/{pattern}"):
-        keys.update(l.strip() for l in open(path) if l.strip())
+        for line in open(path):
+            if line.strip():
+                key, _, cause = line.rstrip("\n").partition("\t")
+                keys[key] = cause
     return keys
 refused, unknown = read_keys("refused-*.log"), read_keys("unknown-*.log")
-for k in sorted(refused & set(acked))[:10]:
+for k in sorted(set(refused) & set(acked))[:10]:
     fail("key both acknowledged and refused", k)
 
 # Expected ledger rows and balances.
@@ -243,10 +251,17 @@ for key, want in expected_rows.items():
         fail("acknowledged key with other content", f"{key}: ledger {got[0]}; acknowledged {want}")
 def api_key(k):
     return k[:-4] if k.endswith(":out") else k[:-3] if k.endswith(":in") else k
+refused_in_ledger = collections.Counter()
 for key in run_rows:
     if key not in expected_rows:
         base = api_key(key)
-        why = "refused" if base in refused else "outcome unknown (given up)" if base in unknown else "never acknowledged"
+        if base in refused:
+            refused_in_ledger[refused[base] or "plain 409"] += 1
+        if base in refused:
+            why = "refused" + (", the 409 answered a retry " + refused[base].replace("_", " ")
+                               if refused[base] else "")
+        else:
+            why = "outcome unknown (given up)" if base in unknown else "never acknowledged"
         fail("ledger row not acknowledged", f"{key} ({why}): {run_rows[key]}")
 
 # 3: balances, three ways.
@@ -290,6 +305,7 @@ report = {
     "acknowledged_movements_logged": len(acked),
     "refused_movements_final": len(refused),
     "unknown_movements": len(unknown),
+    "refused_rows_in_ledger_by_cause": dict(refused_in_ledger),
     "series_checked": len(series),
     "series_with_backorders_below_zero": backorder_negative,
     "checks_failed": {k: len(v) for k, v in failures.items()},

@@ -19,7 +19,8 @@
 // Every acknowledged API movement is appended to DIR/acked-<thread>.log and fdatasync'ed before
 // it is counted: `key<TAB>sku<TAB>location<TAB>type<TAB>quantity<TAB>to_location`. A transfer
 // with key K is the ledger rows K:out and K:in (server.cpp). Keys refused at the end are written
-// to DIR/refused-<thread>.log, keys of requests given up (outcome unknown) to
+// to DIR/refused-<thread>.log as `key<TAB>cause`, cause empty or after_timeout /
+// after_lost_connection when the 409 answered a retry whose earlier attempt had no answer, keys of requests given up (outcome unknown) to
 // DIR/unknown-<thread>.log. The checker (correctness.sh) compares these with the ledger.
 //
 // Each reply is also checked against what the ledger must do: a first answer on fresh keys
@@ -97,6 +98,7 @@ struct Counts {
   // A retry after an unknown outcome that found the rows already present (the first attempt
   // committed, its answer was lost): after a forced timeout, or after a lost connection (crash).
   std::atomic<long> applied_before_reply_timeout{0}, applied_before_reply_lost{0};
+  std::atomic<long> refused_after_unknown{0};     // 409 on a retry after an unknown outcome
   std::atomic<long> interrupted_requests{0};     // sends that lost a connection or got a 5xx
   std::atomic<long> refused_then_accepted{0};    // requests: 409 first, 200 on a resend
   std::atomic<long> reply_mismatches{0};         // replies that contradict the ledger rules
@@ -182,6 +184,10 @@ class Worker {
       const bool force_timeout = o_.timeout_every > 0 && n % o_.timeout_every == o_.timeout_every - 1;
       Outcome first = Send(body, force_timeout);
       if (!Settle(moves, first, /*resend=*/false)) return false;
+      // Why the first definite answer may not be the whole story: an earlier attempt of the same
+      // body had no answer and may still be in flight on the server.
+      const char* cause = !first.unknown_before ? "" : first.lost ? "after_lost_connection"
+                                                                  : "after_timeout";
       if (o_.resend_every > 0 && n % o_.resend_every == o_.resend_every - 1 && first.status != 0) {
         ++counts_.resends;
         Outcome again = Send(body, false);
@@ -189,7 +195,8 @@ class Worker {
         first.status = again.status != 0 ? again.status : first.status;
       }
       if (first.status == 409 && !acked_) {
-        for (const Move& m : moves) refused_keys.push_back(m.key);
+        for (const Move& m : moves) refused_keys.push_back(m.key + "\t" + cause);
+        if (first.unknown_before) ++counts_.refused_after_unknown;
       } else if (first.status == 0) {
         for (const Move& m : moves) unknown_keys.push_back(m.key);
       }
@@ -494,6 +501,7 @@ int main(int argc, char** argv) {
       {"connection_errors", counts.connection_errors.load()},
       {"server_errors_5xx", counts.server_errors.load()},
       {"interrupted_requests", counts.interrupted_requests.load()},
+      {"refused_after_unknown_outcome", counts.refused_after_unknown.load()},
       {"applied_before_reply_after_timeout", counts.applied_before_reply_timeout.load()},
       {"applied_before_reply_after_lost_connection", counts.applied_before_reply_lost.load()},
       {"reply_mismatches", counts.reply_mismatches.load()},

@@ -47,7 +47,7 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner)
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand(
       "serve", "REST API over the store (JSON over HTTP; tokens from `stockcast token create`)");
-  cmd->add_option("--db", args->db, "store file")->capture_default_str();
+  cmd->add_option("--db", args->db, "store file or postgresql:// URL")->capture_default_str();
   cmd->add_option("--host", args->host, "address to listen on")->capture_default_str();
   cmd->add_option("--port", args->port, "port (0 = any free port, printed)")->capture_default_str();
   cmd->add_option("--threads", args->threads, "worker threads")->capture_default_str();
@@ -113,7 +113,7 @@ void AddTokenCommand(CLI::App& app, const GlobalOptions&, Runner* runner) {
   token->require_subcommand(1);
   CLI::App* create = token->add_subcommand(
       "create", "Make a token and print it once (only its hash is stored)");
-  create->add_option("--db", args->db, "store file")->capture_default_str();
+  create->add_option("--db", args->db, "store file or postgresql:// URL")->capture_default_str();
   create->add_option("--role", args->role, "viewer, planner or admin")->required();
   create->add_option("--name", args->name, "who or what the token is for")
       ->capture_default_str();
@@ -145,6 +145,58 @@ void AddTokenCommand(CLI::App& app, const GlobalOptions&, Runner* runner) {
             "\"Authorization: Bearer TOKEN\".\n",
             made->id, name, args->role);
       }
+      return Status::Ok();
+    };
+  });
+
+  CLI::App* list = token->add_subcommand("list", "List tokens (names, roles, dates; never secrets)");
+  list->add_option("--db", args->db, "store file or postgresql:// URL")->capture_default_str();
+  list->add_flag("--json", args->json, "print a JSON array");
+  list->callback([runner, args]() {
+    *runner = [args]() -> Status {
+      auto store = OpenExistingStore(args->db);
+      if (!store.ok()) return JsonAware(args->json, store.error());
+      auto tokens = (*store)->ListTokens();
+      if (!tokens.ok()) return JsonAware(args->json, tokens.error());
+      nlohmann::json out = nlohmann::json::array();
+      for (const TokenRecord& t : *tokens) {
+        out.push_back({{"id", t.id},
+                       {"name", t.name},
+                       {"role", t.role},
+                       {"created_at", t.created_at},
+                       {"revoked_at", t.revoked_at}});
+        if (!args->json) {
+          std::cout << fmt::format("{:>4}  {:<8} {:<24} created {}{}\n", t.id, t.role, t.name,
+                                   t.created_at,
+                                   t.revoked_at.empty() ? "" : "  REVOKED " + t.revoked_at);
+        }
+      }
+      if (args->json) std::cout << out.dump(2) << std::endl;
+      return Status::Ok();
+    };
+  });
+
+  auto revoke_id = std::make_shared<int64_t>(0);
+  CLI::App* revoke = token->add_subcommand(
+      "revoke", "Revoke a token by id (a running server stops accepting it within 10 s)");
+  revoke->add_option("--db", args->db, "store file or postgresql:// URL")->capture_default_str();
+  revoke->add_option("id", *revoke_id, "token id (see `token list`)")->required();
+  revoke->callback([runner, args, revoke_id]() {
+    *runner = [args, revoke_id]() -> Status {
+      auto store = OpenExistingStore(args->db);
+      if (!store.ok()) return store.error();
+      Status st = (*store)->WithTransaction([&]() -> Status {
+        SC_RETURN_IF_ERROR((*store)->RevokeToken(*revoke_id));
+        AuditRecord a;
+        a.actor = "cli";
+        a.role = "admin";
+        a.action = "token revoke";
+        a.status = 200;
+        a.detail = fmt::format("token {}", *revoke_id);
+        return (*store)->AppendAudit(a).status();
+      });
+      if (!st.ok()) return st;
+      std::cerr << fmt::format("token {} revoked\n", *revoke_id);
       return Status::Ok();
     };
   });

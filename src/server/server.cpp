@@ -4,6 +4,10 @@
 #include <fmt/ranges.h>
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -20,6 +24,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "server/assets.h"
@@ -394,6 +399,25 @@ Result<JobOptions> ParseJobParams(const std::string& kind, const Json& params) {
   return o;
 }
 
+// cpp-httplib 0.11 listens with a backlog of 5 (a compile-time constant of the library): when
+// many clients connect at once, handshakes past the fifth are dropped and their first request
+// fails with a reset. The library does not expose its socket, so find our listening socket and
+// listen() on it again with the system's maximum, which Linux applies to a listening socket.
+void WidenListenBacklog(int port) {
+  for (int fd = 3; fd < 4096; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    int bound = -1;
+    if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+    if (addr.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+    if (bound == port) (void)listen(fd, SOMAXCONN);
+  }
+}
+
 struct Route {
   std::string method;
   std::string path;  // OpenAPI form, e.g. /api/v1/alerts/{id}/ack
@@ -602,6 +626,35 @@ struct Server::Impl {
     (void)store->AppendAudit(a);  // the store lock is held by the caller
   }
 
+  // Known tokens by hash, for kTokenCacheSeconds: most requests then skip the store (and its
+  // lock). A revoked token stops working within that time. Unknown hashes are not cached, so a
+  // flood of bogus tokens cannot grow the map; a new token works at once.
+  static constexpr int kTokenCacheSeconds = 10;
+  std::mutex token_mu;
+  std::map<std::string, std::pair<TokenRecord, std::chrono::steady_clock::time_point>> token_cache;
+
+  std::optional<TokenRecord> LookUpToken(const std::string& hash) {
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> lock(token_mu);
+      if (auto it = token_cache.find(hash); it != token_cache.end() && now < it->second.second) {
+        return it->second.first;
+      }
+    }
+    std::optional<TokenRecord> token;
+    {
+      std::lock_guard<std::mutex> lock(store_mu);
+      auto found = store->FindToken(hash);
+      if (found.ok() && *found) token = **found;
+    }
+    if (token) {
+      std::lock_guard<std::mutex> lock(token_mu);
+      if (token_cache.size() > 100000) token_cache.clear();
+      token_cache[hash] = {*token, now + std::chrono::seconds(kTokenCacheSeconds)};
+    }
+    return token;
+  }
+
   // An audit entry inside the caller's transaction: it commits with the change or not at all.
   Status AuditIn(const Caller& c, const std::string& action, int status, const std::string& detail) {
     AuditRecord a;
@@ -788,10 +841,47 @@ struct Server::Impl {
     return touched;
   }
 
+  // Keys of batches refused with a conflict (negative stock): the first definite answer for a
+  // key is final. Without this, a client that timed out and resent could be told 409 while
+  // its first attempt, still queued here, commits afterwards (found by
+  // bench/server/correctness.sh). Kept in memory for kRefusedKeepSeconds: a restart ends every
+  // attempt in flight, so no older attempt can commit after it. Guarded by store_mu.
+  static constexpr int kRefusedKeepSeconds = 3600;
+  static constexpr size_t kRefusedMax = 1000000;
+  std::unordered_map<std::string, std::string> refused;  // key -> the refusal's message
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> refused_order;
+
+  void RememberRefusal(const std::vector<Movement>& moves, const std::string& message) {
+    const auto now = std::chrono::steady_clock::now();
+    while (!refused_order.empty() &&
+           (refused_order.size() >= kRefusedMax ||
+            now - refused_order.front().first > std::chrono::seconds(kRefusedKeepSeconds))) {
+      refused.erase(refused_order.front().second);
+      refused_order.pop_front();
+    }
+    const std::string when = NowIso();
+    for (const Movement& m : moves) {
+      if (refused.emplace(m.idempotency_key, when + ": " + message).second) {
+        refused_order.emplace_back(now, m.idempotency_key);
+      }
+    }
+  }
+
   // Posts movements with their audit entry and live alerts in one transaction and replies.
   void PostAndReply(httplib::Response& res, const Caller& caller, const std::string& action,
                     const std::vector<Movement>& moves) {
     std::lock_guard<std::mutex> lock(store_mu);
+    for (size_t i = 0; i < moves.size(); ++i) {
+      auto it = refused.find(moves[i].idempotency_key);
+      if (it == refused.end()) continue;
+      const ApiError e{409, "conflict",
+                       fmt::format("movements[{}]: idempotency_key \"{}\" was refused at {}; a "
+                                   "refusal is final for its key: send the movement again with a "
+                                   "new key",
+                                   i, moves[i].idempotency_key, it->second)};
+      Audit(caller, action, e.status, e.message);
+      return SendError(res, e);
+    }
     AppendStats appended;
     std::vector<AlertRecord> raised;
     const Status tx = store->WithTransaction([&]() -> Status {
@@ -807,6 +897,7 @@ struct Server::Impl {
     });
     if (!tx.ok()) {
       const ApiError e = FromError(tx.error());
+      if (tx.error().code == ErrorCode::kConflict) RememberRefusal(moves, e.message);
       Audit(caller, action, e.status, e.message);
       return SendError(res, e);
     }
@@ -846,12 +937,7 @@ struct Server::Impl {
                           "with `stockcast token create --db DB --role viewer`)"});
           allowed = false;
         } else {
-          std::optional<TokenRecord> token;
-          {
-            std::lock_guard<std::mutex> lock(store_mu);
-            auto found = store->FindToken(HashToken(auth.substr(7)));
-            if (found.ok()) token = *found;
-          }
+          const std::optional<TokenRecord> token = LookUpToken(HashToken(auth.substr(7)));
           if (!token) {
             SendError(res, {401, "unauthenticated", "unknown or revoked token"});
             allowed = false;
@@ -1933,6 +2019,7 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& db_path,
     return Error::Unavailable(fmt::format("cannot listen on {}:{} (in use, or not allowed)",
                                           options.host, options.port));
   }
+  WidenListenBacklog(impl->port);
   Impl* raw = impl.get();
   impl->job_thread = std::thread([raw] { raw->JobLoop(); });
   return std::unique_ptr<Server>(new Server(std::move(impl)));

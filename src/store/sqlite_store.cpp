@@ -1565,7 +1565,10 @@ Result<std::vector<KpiRecord>> SqliteStore::ListKpis(int64_t run_id) {
 
 Result<AppendStats> SqliteStore::PostMovements(std::span<const Movement> movements) {
   SC_RETURN_IF_ERROR(checks::CheckMovements(movements));
-  static const std::string kSeen = "SELECT 1 FROM stock_ledger WHERE idempotency_key = ?";
+  static const std::string kInsert =
+      "INSERT INTO stock_ledger (idempotency_key, type, sku, location, date, seconds, quantity, "
+      "unit_price, reference, actor, source, recorded_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING";
   // The series' stock level (kept current: rebuilt by imports, updated here), else computed
   // from the latest snapshot and the ledger as RebuildStockLevels does.
   static const std::string kLevel =
@@ -1594,20 +1597,13 @@ SELECT COALESCE((SELECT on_hand FROM s), 0) +
     bool touched = false;
   };
   AppendStats stats;
+  const std::string recorded_at = sqlite::UtcNowIso();
   const Status done = Atomically(kWhat, [&]() -> Status {
     std::map<std::pair<std::string, std::string>, Level> levels;
-    std::set<std::string> keys;
     for (size_t i = 0; i < movements.size(); ++i) {
       const Movement& m = movements[i];
-      if (!keys.insert(m.idempotency_key).second) continue;  // repeated within the batch
-      {
-        SC_ASSIGN_OR_RETURN(Statement * seen, Cached(kSeen, kWhat));
-        ResetOnExit reset(*seen);
-        seen->BindText(1, m.idempotency_key);
-        const int rc = seen->Step();
-        if (rc == SQLITE_ROW) continue;  // applied before: not again
-        if (rc != SQLITE_DONE) return db_.Fail(rc, kWhat);
-      }
+      // The series' level before this batch, read before inserting (the ledger sum would
+      // otherwise count this movement already).
       const auto key = std::make_pair(m.sku, m.location);
       auto it = levels.find(key);
       if (it == levels.end()) {
@@ -1644,6 +1640,30 @@ SELECT COALESCE((SELECT on_hand FROM s), 0) +
         l.before = l.on_hand;
         it = levels.emplace(key, l).first;
       }
+      // Then insert: the unique key index answers "applied before?" in the same lookup (a
+      // conflict inserts nothing). A refusal below rolls the whole batch back.
+      {
+        SC_ASSIGN_OR_RETURN(Statement * ins, Cached(kInsert, kWhat));
+        const sqlite::DateText date = FormatDate(m.date);
+        ins->BindText(1, m.idempotency_key);
+        ins->BindText(2, ToString(m.type));
+        ins->BindText(3, m.sku);
+        ins->BindText(4, m.location);
+        ins->BindText(5, date.view());
+        ins->BindInt(6, m.seconds);
+        ins->BindReal(7, m.quantity);
+        ins->BindReal(8, m.unit_price);
+        ins->BindText(9, m.reference);
+        ins->BindText(10, m.actor);
+        ins->BindText(11, m.source);
+        ins->BindText(12, recorded_at);
+        SC_RETURN_IF_ERROR(StepItem(*ins, "posting", "movements", i));
+        if (sqlite3_changes64(db_.get()) == 0) {
+          ++stats.already_present;  // applied before (or repeated in this batch): not again
+          continue;
+        }
+        ++stats.inserted;
+      }
       Level& l = it->second;
       // A movement dated on or before the series' snapshot is already in that count.
       const double delta = l.snapshot && !(m.date > *l.snapshot) ? 0.0 : StockDelta(m);
@@ -1669,7 +1689,6 @@ SELECT COALESCE((SELECT on_hand FROM s), 0) +
         }
       }
     }
-    SC_ASSIGN_OR_RETURN(stats, AppendMovements(movements));
     for (const auto& [key, l] : levels) {
       if (l.touched) stats.balances.push_back({key.first, key.second, l.before, l.on_hand});
     }
@@ -2352,7 +2371,10 @@ Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions&
   }
   SC_RETURN_IF_ERROR(CheckPathBeforeOpen(path, options));
   const int flags =
-      options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      // NOMUTEX: a store is one connection used by one thread at a time (store.h), so SQLite's
+      // own per-call locking is pure overhead.
+      (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_NOMUTEX;
   SC_ASSIGN_OR_RETURN(Connection db, Connection::Open(path, flags));
   constexpr std::string_view kWhat = "opening the store";
   sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);

@@ -84,6 +84,20 @@ TEST(CliTokenTest, CreatePrintsATokenOnceAndChecksTheRole) {
   run = Cli("token create --db " + Q(db) + " --role root");
   EXPECT_EQ(run.code, 3) << run.Dump();
   EXPECT_TRUE(Contains(run.err, "--role = \"root\"; must be viewer, planner or admin")) << run.Dump();
+
+  // list shows it without the secret; revoke marks it and a second revoke of a missing id fails.
+  run = Cli("token list --json --db " + Q(db));
+  ASSERT_EQ(run.code, 0) << run.Dump();
+  const nlohmann::json list = nlohmann::json::parse(run.out);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["name"], "ci");
+  EXPECT_FALSE(Contains(run.out, j["token"].get<std::string>()));
+  run = Cli("token revoke --db " + Q(db) + " " + std::to_string(j["id"].get<int64_t>()));
+  EXPECT_EQ(run.code, 0) << run.Dump();
+  run = Cli("token list --json --db " + Q(db));
+  EXPECT_FALSE(nlohmann::json::parse(run.out)[0]["revoked_at"].get<std::string>().empty());
+  run = Cli("token revoke --db " + Q(db) + " 999");
+  EXPECT_NE(run.code, 0) << run.Dump();
 }
 
 }  // namespace

@@ -167,6 +167,21 @@ TEST_F(ServiceTest, CrossingTheLowerWarningLineRaisesTheAlertAtOnce) {
   EXPECT_NE(m->body.find("stockcast_alerts_raised_total 2"), std::string::npos) << m->body;
 }
 
+// The first definite answer for a key is final: a resent refused movement stays refused even
+// when stock has arrived since, so a timed-out first attempt can never commit after a 409.
+TEST_F(ServiceTest, ARefusalIsFinalForItsKey) {
+  Start();
+  ASSERT_EQ(Post("/api/v1/movements", Move("r1", "receipt", 2), planner_)->status, 200);
+  auto refused = Post("/api/v1/movements", Move("sale-1", "sale", 5), planner_);
+  ASSERT_EQ(refused->status, 409) << refused->body;
+  ASSERT_EQ(Post("/api/v1/movements", Move("r2", "receipt", 10), planner_)->status, 200);
+  auto again = Post("/api/v1/movements", Move("sale-1", "sale", 5), planner_);
+  ASSERT_EQ(again->status, 409) << again->body;
+  EXPECT_NE(again->body.find("refusal is final for its key"), std::string::npos) << again->body;
+  EXPECT_EQ(Post("/api/v1/movements", Move("sale-2", "sale", 5), planner_)->status, 200);
+  EXPECT_EQ(Get("/api/v1/stock?sku=SKU-1", viewer_)["items"][0]["on_hand"], 7.0);
+}
+
 TEST_F(ServiceTest, AManualWarningLineWinsOverThePlanAndIsChecked) {
   Start();
   auto bad = client_->Put("/api/v1/warning-lines/SKU-1/WH-1", Bearer(planner_),

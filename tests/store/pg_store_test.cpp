@@ -116,6 +116,29 @@ TEST_F(PgStoreTest, RefusesANewerSchemaAndAForeignOne) {
   RawPg("DROP SCHEMA " + foreign + " CASCADE");
 }
 
+TEST_F(PgStoreTest, AWriterHeldUpPastTheBusyTimeoutIsUnavailable) {
+  auto other = Reopen({.busy_timeout_ms = 50});
+  ASSERT_TRUE(other.ok()) << Describe(other.error());
+  const std::vector<Movement> first = {
+      MakeMovement("a", MovementType::kReceipt, "A", "W1", "2024-01-01", 5)};
+  const std::vector<Movement> second = {
+      MakeMovement("b", MovementType::kReceipt, "A", "W1", "2024-01-01", 5)};
+  ASSERT_TRUE(store_->PostMovements(first).ok());  // the series' stock level exists
+  Status inner;
+  Status status = store_->WithTransaction([&]() -> Status {
+    SC_RETURN_IF_ERROR(store_->PostMovements(second).status());  // holds A/W1's row lock
+    inner = (*other)->PostMovements(std::vector<Movement>{
+        MakeMovement("c", MovementType::kSale, "A", "W1", "2024-01-02", 1)}).status();
+    return Status::Ok();
+  });
+  ASSERT_TRUE(status.ok()) << Describe(status.error());
+  ASSERT_FALSE(inner.ok());
+  EXPECT_EQ(inner.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(inner.error().message, HasSubstr("lock timeout"));
+  EXPECT_THAT(inner.error().message, HasSubstr("posting movements"));
+  EXPECT_EQ(*store_->CountMovements(), 2);
+}
+
 TEST_F(PgStoreTest, TheAuditLogIsAppendOnly) {
   AuditRecord a;
   a.actor = "cli";

@@ -840,11 +840,17 @@ Result<int64_t> PostgresStore::CountMovements() {
 
 Result<AppendStats> PostgresStore::PostMovements(std::span<const Movement> movements) {
   SC_RETURN_IF_ERROR(checks::CheckMovements(movements));
-  static const std::string kSeen =
-      "SELECT idempotency_key FROM stock_ledger WHERE idempotency_key = ANY($1::text[])";
+  // The stock levels of the batch's series, locked in (sku, location) order in one statement
+  // (LockRows sits above the sort, so rows are locked in that order).
+  static const std::string kLockAll =
+      "SELECT sku, location, on_hand, snapshot_date FROM stock_levels "
+      "WHERE (sku, location) IN (SELECT s, l FROM unnest($1::text[], $2::text[]) AS u (s, l)) "
+      "ORDER BY sku, location FOR UPDATE";
   static const std::string kLock =
       "SELECT on_hand, snapshot_date FROM stock_levels WHERE sku = $1 AND location = $2 "
       "FOR UPDATE";
+  static const std::string kSeen =
+      "SELECT idempotency_key FROM stock_ledger WHERE idempotency_key = ANY($1::text[])";
   // A series without a stock level yet: its balance as RebuildStockLevels computes it (latest
   // snapshot + ledger movements after it), inserted so it can be locked like the others.
   static const std::string kCreate = R"sql(
@@ -864,61 +870,83 @@ ON CONFLICT (sku, location) DO NOTHING
 RETURNING on_hand, snapshot_date)sql";
   static const std::string kBackorder = "SELECT allow_backorder FROM products WHERE sku = $1";
   static const std::string kUpdate =
-      "UPDATE stock_levels SET on_hand = $3, last_movement = GREATEST(last_movement, $4::date) "
-      "WHERE sku = $1 AND location = $2";
+      "UPDATE stock_levels AS l SET on_hand = u.h, last_movement = GREATEST(l.last_movement, u.d) "
+      "FROM unnest($1::text[], $2::text[], $3::float8[], $4::date[]) AS u (s, c, h, d) "
+      "WHERE l.sku = u.s AND l.location = u.c";
   struct Level {
     double on_hand = 0;
     double before = 0;
     std::optional<Date> snapshot;
     Date last_movement;
+    bool locked = false;
     bool touched = false;
   };
+  using SeriesKey2 = std::pair<std::string, std::string>;
   AppendStats stats;
   const Status done = Write("posting movements", [&](Tx& tx) -> Status {
     stats = AppendStats();
-    const auto seen_keys = [&]() {
+    std::map<SeriesKey2, Level> levels;
+    for (const Movement& m : movements) levels.emplace(SeriesKey2(m.sku, m.location), Level());
+    const auto read_level = [&](Level& level, const pqxx::field& on_hand,
+                                const pqxx::field& snapshot) -> Status {
+      level.on_hand = Real(on_hand);
+      level.before = level.on_hand;
+      level.locked = true;
+      if (!snapshot.is_null()) {
+        SC_ASSIGN_OR_RETURN(level.snapshot, ReadDate(snapshot, "stock_levels", "snapshot_date"));
+      }
+      return Status::Ok();
+    };
+    {
+      ArrayLiteral skus, locations;
+      for (const auto& [key, level] : levels) {
+        skus.Add(key.first);
+        locations.Add(key.second);
+      }
+      for (const pqxx::row& r : Exec(tx, kLockAll, Params().Text(skus.Done()).Text(locations.Done()))) {
+        auto it = levels.find(SeriesKey2(Text(r[0]), Text(r[1])));
+        if (it == levels.end()) continue;
+        const Status read = read_level(it->second, r[2], r[3]);
+        if (!read.ok()) return read;
+      }
+    }
+    // With the locks held, a key committed by a concurrent writer of these series is visible.
+    std::set<std::string> seen;
+    {
       ArrayLiteral keys;
       for (const Movement& m : movements) keys.Add(m.idempotency_key);
-      std::set<std::string> seen;
       for (const pqxx::row& r : Exec(tx, kSeen, Params().Text(keys.Done()))) {
         seen.insert(Text(r[0]));
       }
-      return seen;
-    };
-    // Lock the series of every movement not applied before, in (sku, location) order.
-    std::map<std::pair<std::string, std::string>, Level> levels;
-    {
-      const std::set<std::string> seen = seen_keys();
-      for (const Movement& m : movements) {
-        if (!seen.count(m.idempotency_key)) levels.emplace(std::make_pair(m.sku, m.location), Level());
-      }
     }
-    const std::string now = pg::UtcNowIso();
-    for (auto& [key, level] : levels) {
-      pqxx::result row = Exec(tx, kLock, Params().Text(key.first).Text(key.second));
-      if (row.empty()) {
-        row = Exec(tx, kCreate, Params().Text(key.first).Text(key.second).Text(now));
+    // Series that get a movement and have no stock level yet: create (and so lock) theirs.
+    {
+      std::set<SeriesKey2> missing;
+      for (const Movement& m : movements) {
+        if (!seen.count(m.idempotency_key) && !levels[SeriesKey2(m.sku, m.location)].locked) {
+          missing.insert(SeriesKey2(m.sku, m.location));
+        }
+      }
+      const std::string now = pg::UtcNowIso();
+      for (const SeriesKey2& key : missing) {
+        pqxx::result row = Exec(tx, kCreate, Params().Text(key.first).Text(key.second).Text(now));
         // Created by a concurrent writer since: lock theirs (committed by now).
         if (row.empty()) row = Exec(tx, kLock, Params().Text(key.first).Text(key.second));
-        if (row.empty()) throw RetryWrite{fmt::format("the stock level of {} at {} vanished", key.first, key.second)};
+        if (row.empty()) {
+          throw RetryWrite{
+              fmt::format("the stock level of {} at {} vanished", key.first, key.second)};
+        }
+        const Status read = read_level(levels[key], row[0][0], row[0][1]);
+        if (!read.ok()) return read;
       }
-      level.on_hand = Real(row[0][0]);
-      if (!row[0][1].is_null()) {
-        SC_ASSIGN_OR_RETURN(level.snapshot, ReadDate(row[0][1], "stock_levels", "snapshot_date"));
-      }
-      level.before = level.on_hand;
     }
-    // With the locks held, a key committed by a concurrent writer of these series is visible.
-    const std::set<std::string> seen = seen_keys();
     std::set<std::string> keys;
     int64_t applied = 0;
     for (size_t i = 0; i < movements.size(); ++i) {
       const Movement& m = movements[i];
       if (!keys.insert(m.idempotency_key).second) continue;  // repeated within the batch
       if (seen.count(m.idempotency_key)) continue;           // applied before: not again
-      auto it = levels.find(std::make_pair(m.sku, m.location));
-      if (it == levels.end()) throw RetryWrite{"a movement's key was removed concurrently"};
-      Level& l = it->second;
+      Level& l = levels[SeriesKey2(m.sku, m.location)];
       ++applied;
       // A movement dated on or before the series' snapshot is already in that count.
       const double delta = l.snapshot && !(m.date > *l.snapshot) ? 0.0 : StockDelta(m);
@@ -937,17 +965,24 @@ RETURNING on_hand, snapshot_date)sql";
         }
       }
     }
-    stats.inserted = InsertMovements(tx, movements);
+    stats.inserted = applied == 0 ? 0 : InsertMovements(tx, movements);
     stats.already_present = static_cast<int64_t>(movements.size()) - stats.inserted;
     // A key inserted meanwhile by a writer of another series: the balances above counted it.
     if (stats.inserted != applied) {
       throw RetryWrite{"an idempotency key was inserted concurrently for another series"};
     }
+    ArrayLiteral skus, locations, on_hand, dates;
     for (const auto& [key, l] : levels) {
       if (!l.touched) continue;
       stats.balances.push_back({key.first, key.second, l.before, l.on_hand});
+      skus.Add(key.first);
+      locations.Add(key.second);
+      on_hand.Add(FormatDouble(l.on_hand));
+      dates.Add(l.last_movement.ToString());
+    }
+    if (skus.size() > 0) {
       Params params;
-      params.Text(key.first).Text(key.second).Real(l.on_hand).Day(l.last_movement);
+      params.Text(skus.Done()).Text(locations.Done()).Text(on_hand.Done()).Text(dates.Done());
       Exec(tx, kUpdate, params);
     }
     return Status::Ok();
@@ -2108,7 +2143,9 @@ Result<int> ReadSchemaVersion(pqxx::transaction_base& tx, const std::string& pat
     return Error::InvalidArgument(fmt::format(
         "{}: no schema of search_path exists (create it first, e.g. CREATE SCHEMA ...)", path));
   }
-  const pqxx::row has = tx.exec1("SELECT to_regclass('schema_migrations') IS NOT NULL");
+  const pqxx::row has = tx.exec1(
+      "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND "
+      "tablename = 'schema_migrations')");
   if (!Bool(has[0])) {
     const pqxx::row tables = tx.exec1(
         "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()");
@@ -2160,6 +2197,10 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url,
     return Error::InvalidArgument(fmt::format(
         "--db {}: not a PostgreSQL URL; must start with postgresql:// or postgres://", url));
   }
+  if (options.busy_timeout_ms < 0) {
+    return Error::InvalidArgument(
+        fmt::format("StoreOptions::busy_timeout_ms = {}; must be >= 0", options.busy_timeout_ms));
+  }
   const std::string& path = parts->redacted;
   const std::string where = fmt::format("host {} port {}",
                                         parts->host.empty() ? "localhost (socket)" : parts->host,
@@ -2201,6 +2242,11 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url,
     } else {
       SC_ASSIGN_OR_RETURN(version, Migrate(*conn, path));
     }
+    // As SQLite's busy timeout: a write that waits longer than this for a lock another
+    // connection holds fails with 55P03, reported as Unavailable (0 = do not wait; PostgreSQL's
+    // own 0 would mean forever).
+    conn->set_variable("lock_timeout",
+                       fmt::format("'{}ms'", std::max(options.busy_timeout_ms, 1)));
   } catch (const pqxx::broken_connection& e) {
     return Error::Unavailable(fmt::format("{}: connection to the PostgreSQL server at {} lost: {}",
                                           path, where, Trim(e.what())));
