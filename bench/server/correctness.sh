@@ -25,7 +25,7 @@
 #   env: LEDGER_CLIENTS (16), LEDGER_MOVEMENTS (10000 per client), LEDGER_SKUS (100),
 #        LEDGER_CRASH_AFTER (unset: no crash; N: kill -9 the server after N s and restart it),
 #        LEDGER_KEEP=1 keeps the work directory, LEDGER_SEED (1), LEDGER_TIMEOUT_EVERY (37; 0 =
-#        no forced client timeouts).
+#        no forced client timeouts), LEDGER_SERVE_ARGS (extra `serve` flags, e.g. "--durability full").
 # Server pinned to CPU 1, clients to CPU 0 (taskset) when the machine has 2+ cores.
 set -euo pipefail
 BUILD=${1:-build}
@@ -74,7 +74,7 @@ VIEW=$("$B" token create --db "$DB" --role viewer --name ledger-check 2>/dev/nul
 
 start_server() {
   : > "$WORK/port.json"
-  "${PIN_SERVER[@]}" "$B" -q serve --db "$DB" --port 0 --threads 32 > "$WORK/port.json" \
+  "${PIN_SERVER[@]}" "$B" -q serve --db "$DB" --port 0 --threads 32 ${LEDGER_SERVE_ARGS:-} > "$WORK/port.json" \
     2>> "$WORK/server.log" &
   SERVER=$!
   for _ in $(seq 100); do

@@ -29,6 +29,8 @@ struct ServeArgs {
   std::string host = "127.0.0.1";
   int port = 8080;
   int threads = 8;
+  int db_pool = 8;
+  std::string durability = "normal";
   double rate_limit = 0;
   std::string tls_cert, tls_key;
   std::string port_file;
@@ -54,6 +56,14 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner)
   cmd->add_option("--rate-limit", args->rate_limit,
                   "requests per second per token (0 = none); over it: 429")
       ->capture_default_str();
+  cmd->add_option("--db-pool", args->db_pool,
+                  "PostgreSQL connections serving requests in parallel (SQLite uses one)")
+      ->capture_default_str();
+  cmd->add_option("--durability", args->durability,
+                  "SQLite commits: normal (survive a killed process) or full (flushed to disk, "
+                  "survive a power cut; slower)")
+      ->check(CLI::IsMember({"normal", "full"}))
+      ->capture_default_str();
   cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
   cmd->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert");
   cmd->add_option("--port-file", args->port_file,
@@ -64,6 +74,8 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner)
       o.host = args->host;
       o.port = args->port;
       o.threads = args->threads;
+      o.db_pool = args->db_pool;
+      o.durable_commits = args->durability == "full";
       o.rate_limit = args->rate_limit;
       o.tls_cert = args->tls_cert;
       o.tls_key = args->tls_key;

@@ -25,6 +25,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "server/assets.h"
@@ -547,6 +548,9 @@ Status ServerOptions::Validate() const {
     return Error::InvalidArgument(fmt::format("port = {}; must be in [0, 65535]", port));
   }
   if (threads < 1) return Error::InvalidArgument(fmt::format("threads = {}; must be >= 1", threads));
+  if (db_pool < 1 || db_pool > 256) {
+    return Error::InvalidArgument(fmt::format("db_pool = {}; must be in [1, 256]", db_pool));
+  }
   if (max_batch < 1) return Error::InvalidArgument("max_batch = 0; must be >= 1");
   if (!(rate_limit >= 0)) {
     return Error::InvalidArgument(fmt::format("rate_limit = {}; must be >= 0 (0 = none)", rate_limit));
@@ -558,12 +562,61 @@ Status ServerOptions::Validate() const {
   return Status::Ok();
 }
 
+// The server's store connections. SQLite: one connection (its writes serialise anyway, and a
+// second writer would wait in SQLite's sleeping busy handler). PostgreSQL: a pool, so requests
+// run in parallel and the database's row locks order the writes to one series.
+class StorePool {
+ public:
+  void Add(std::unique_ptr<Store> store) {
+    all_.push_back(std::move(store));
+    free_.push_back(all_.back().get());
+  }
+  Store* Acquire() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !free_.empty(); });
+    Store* s = free_.back();
+    free_.pop_back();
+    return s;
+  }
+  void Release(Store* s) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      free_.push_back(s);
+    }
+    cv_.notify_one();
+  }
+  size_t size() const { return all_.size(); }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Store>> all_;
+  std::vector<Store*> free_;
+};
+
+// One connection of the pool for the lease's scope.
+class StoreLease {
+ public:
+  explicit StoreLease(StorePool& pool) : pool_(&pool), store_(pool.Acquire()) {}
+  ~StoreLease() { pool_->Release(store_); }
+  StoreLease(const StoreLease&) = delete;
+  StoreLease& operator=(const StoreLease&) = delete;
+  Store* operator->() const { return store_; }
+  Store& operator*() const { return *store_; }
+  operator Store*() const { return store_; }  // NOLINT: passes as the store it leases
+
+ private:
+  StorePool* pool_;
+  Store* store_;
+};
+
 struct Server::Impl {
   ServerOptions options;
   std::string db;
   pipeline::Config config;
-  std::unique_ptr<Store> store;
-  std::mutex store_mu;  // the store is one connection
+  StorePool pool;
+  StoreOptions store_options;
+  StoreLease Lease() { return StoreLease(pool); }
   std::unique_ptr<httplib::Server> http;  // an httplib::SSLServer with TLS
   bool tls = false;
   int port = 0;
@@ -615,7 +668,7 @@ struct Server::Impl {
     std::string request_id;
   };
 
-  void Audit(const Caller& c, const std::string& action, int status, const std::string& detail) {
+  void Audit(Store* store, const Caller& c, const std::string& action, int status, const std::string& detail) {
     AuditRecord a;
     a.actor = c.name;
     a.role = c.role;
@@ -643,7 +696,7 @@ struct Server::Impl {
     }
     std::optional<TokenRecord> token;
     {
-      std::lock_guard<std::mutex> lock(store_mu);
+      StoreLease store = Lease();
       auto found = store->FindToken(hash);
       if (found.ok() && *found) token = **found;
     }
@@ -656,7 +709,7 @@ struct Server::Impl {
   }
 
   // An audit entry inside the caller's transaction: it commits with the change or not at all.
-  Status AuditIn(const Caller& c, const std::string& action, int status, const std::string& detail) {
+  Status AuditIn(Store* store, const Caller& c, const std::string& action, int status, const std::string& detail) {
     AuditRecord a;
     a.actor = c.name;
     a.role = c.role;
@@ -668,7 +721,7 @@ struct Server::Impl {
   }
 
   // "latest" or a run id of `kind`; NotFound names what is missing. Store lock held.
-  Result<int64_t> ResolveRun(const std::string& text, const std::string& kind) {
+  Result<int64_t> ResolveRun(Store* store, const std::string& text, const std::string& kind) {
     if (text == "latest") {
       SC_ASSIGN_OR_RETURN(auto run, store->LatestRun(kind));
       if (!run) {
@@ -687,7 +740,7 @@ struct Server::Impl {
   }
 
   // The plan's lines (optionally one series') with their decisions. Store lock held.
-  Result<Json> PlanItems(int64_t run, const std::string& sku, const std::string& location) {
+  Result<Json> PlanItems(Store* store, int64_t run, const std::string& sku, const std::string& location) {
     SC_ASSIGN_OR_RETURN(auto lines, store->ListPlanNumbered(run));
     SC_ASSIGN_OR_RETURN(auto decisions, store->ListPlanDecisions(run));
     std::map<int64_t, const PlanDecision*> by_line;
@@ -702,7 +755,7 @@ struct Server::Impl {
   }
 
   // The SKU page's bundle. Store lock held.
-  Result<Json> SeriesJson(const std::string& sku, const std::string& location) {
+  Result<Json> SeriesJson(Store* store, const std::string& sku, const std::string& location) {
     Json out = {{"sku", sku}, {"location", location}};
     SC_ASSIGN_OR_RETURN(auto products, store->ListProducts());
     out["product"] = nullptr;
@@ -757,7 +810,7 @@ struct Server::Impl {
         }
         out["projection"] = {{"run_id", prun->id}, {"points", points}};
       }
-      SC_ASSIGN_OR_RETURN(Json items, PlanItems(prun->id, sku, location));
+      SC_ASSIGN_OR_RETURN(Json items, PlanItems(store, prun->id, sku, location));
       if (!items.empty()) {
         out["reorder_point"] = items.front()["reorder_point"];
         out["order_up_to"] = items.front()["order_up_to"];
@@ -784,7 +837,7 @@ struct Server::Impl {
   // the lower warning line downwards raises "below_warning_line", reaching zero from above
   // raises "out_of_stock"; crossing back up resolves the one this path raised (a plan's alert
   // waits for the next plan). Store lock held.
-  Result<std::vector<AlertRecord>> RaiseLineAlerts(std::span<const BalanceChange> changes) {
+  Result<std::vector<AlertRecord>> RaiseLineAlerts(Store* store, std::span<const BalanceChange> changes) {
     std::vector<AlertRecord> touched;
     const Date today = *Date::Parse(TodayUtc());
     for (const BalanceChange& b : changes) {
@@ -845,7 +898,12 @@ struct Server::Impl {
   // key is final. Without this, a client that timed out and resent could be told 409 while
   // its first attempt, still queued here, commits afterwards (found by
   // bench/server/correctness.sh). Kept in memory for kRefusedKeepSeconds: a restart ends every
-  // attempt in flight, so no older attempt can commit after it. Guarded by store_mu.
+  // attempt in flight, so no older attempt can commit after it. Attempts that share a key also
+  // never run at the same time (in_flight): the later one waits for the earlier one's answer.
+  // Guarded by keys_mu.
+  std::mutex keys_mu;
+  std::condition_variable keys_cv;
+  std::unordered_set<std::string> in_flight;
   static constexpr int kRefusedKeepSeconds = 3600;
   static constexpr size_t kRefusedMax = 1000000;
   std::unordered_map<std::string, std::string> refused;  // key -> the refusal's message
@@ -870,35 +928,64 @@ struct Server::Impl {
   // Posts movements with their audit entry and live alerts in one transaction and replies.
   void PostAndReply(httplib::Response& res, const Caller& caller, const std::string& action,
                     const std::vector<Movement>& moves) {
-    std::lock_guard<std::mutex> lock(store_mu);
-    for (size_t i = 0; i < moves.size(); ++i) {
-      auto it = refused.find(moves[i].idempotency_key);
-      if (it == refused.end()) continue;
-      const ApiError e{409, "conflict",
-                       fmt::format("movements[{}]: idempotency_key \"{}\" was refused at {}; a "
-                                   "refusal is final for its key: send the movement again with a "
-                                   "new key",
-                                   i, moves[i].idempotency_key, it->second)};
-      Audit(caller, action, e.status, e.message);
-      return SendError(res, e);
+    std::optional<ApiError> refusal;
+    {
+      std::unique_lock<std::mutex> lock(keys_mu);
+      keys_cv.wait(lock, [&] {
+        return std::none_of(moves.begin(), moves.end(),
+                            [&](const Movement& m) { return in_flight.count(m.idempotency_key) > 0; });
+      });
+      for (size_t i = 0; i < moves.size() && !refusal; ++i) {
+        auto it = refused.find(moves[i].idempotency_key);
+        if (it == refused.end()) continue;
+        refusal = ApiError{409, "conflict",
+                           fmt::format("movements[{}]: idempotency_key \"{}\" was refused at {}; a "
+                                       "refusal is final for its key: send the movement again with "
+                                       "a new key",
+                                       i, moves[i].idempotency_key, it->second)};
+      }
+      if (!refusal) {
+        for (const Movement& m : moves) in_flight.insert(m.idempotency_key);
+      }
     }
+    if (refusal) {
+      StoreLease store = Lease();
+      Audit(store, caller, action, refusal->status, refusal->message);
+      return SendError(res, *refusal);
+    }
+    // The keys leave in_flight when this request has its answer, whatever it is.
+    struct Release {
+      Impl* impl;
+      const std::vector<Movement>& moves;
+      ~Release() {
+        {
+          std::lock_guard<std::mutex> lock(impl->keys_mu);
+          for (const Movement& m : moves) impl->in_flight.erase(m.idempotency_key);
+        }
+        impl->keys_cv.notify_all();
+      }
+    } release{this, moves};
+    StoreLease store = Lease();
     AppendStats appended;
     std::vector<AlertRecord> raised;
     const Status tx = store->WithTransaction([&]() -> Status {
       auto posted = store->PostMovements(moves);
       if (!posted.ok()) return posted.error();
       appended = std::move(*posted);
-      auto alerts = RaiseLineAlerts(appended.balances);
+      auto alerts = RaiseLineAlerts(store, appended.balances);
       if (!alerts.ok()) return alerts.error();
       raised = std::move(*alerts);
-      return AuditIn(caller, action, 200,
+      return AuditIn(store, caller, action, 200,
                      fmt::format("{} movements: {} inserted, {} already present", moves.size(),
                                  appended.inserted, appended.already_present));
     });
     if (!tx.ok()) {
       const ApiError e = FromError(tx.error());
-      if (tx.error().code == ErrorCode::kConflict) RememberRefusal(moves, e.message);
-      Audit(caller, action, e.status, e.message);
+      if (tx.error().code == ErrorCode::kConflict) {
+        std::lock_guard<std::mutex> lock(keys_mu);
+        RememberRefusal(moves, e.message);
+      }
+      Audit(store, caller, action, e.status, e.message);
       return SendError(res, e);
     }
     movements_inserted += static_cast<uint64_t>(appended.inserted);
@@ -1079,7 +1166,7 @@ void Server::Impl::Install() {
                                     limit, offset)));
         }
         Result<std::vector<Product>> products = [&] {
-          std::lock_guard<std::mutex> lock(store_mu);
+          StoreLease store = Lease();
           return store->ListProducts();
         }();
         if (!products.ok()) return SendError(res, FromError(products.error()));
@@ -1118,20 +1205,20 @@ void Server::Impl::Install() {
           if (!ParseProduct(body, "$", &p, &err)) return SendError(res, err);
           products.push_back(std::move(p));
         }
-        std::lock_guard<std::mutex> lock(store_mu);
+        StoreLease store = Lease();
         Status st = store->UpsertProducts(products);
         if (!st.ok()) {
-          Audit(caller, "POST /api/v1/products", FromError(st.error()).status, st.error().message);
+          Audit(store, caller, "POST /api/v1/products", FromError(st.error()).status, st.error().message);
           return SendError(res, FromError(st.error()));
         }
-        Audit(caller, "POST /api/v1/products", 200, fmt::format("{} products", products.size()));
+        Audit(store, caller, "POST /api/v1/products", 200, fmt::format("{} products", products.size()));
         SendJson(res, {{"upserted", products.size()}});
       });
 
   Add(route("GET", "/api/v1/locations"),
       [this](const httplib::Request&, httplib::Response& res, const Caller&) {
         Result<std::vector<Location>> all = [&] {
-          std::lock_guard<std::mutex> lock(store_mu);
+          StoreLease store = Lease();
           return store->ListLocations();
         }();
         if (!all.ok()) return SendError(res, FromError(all.error()));
@@ -1144,7 +1231,7 @@ void Server::Impl::Install() {
   Add(route("GET", "/api/v1/suppliers"),
       [this](const httplib::Request&, httplib::Response& res, const Caller&) {
         Result<std::vector<Supplier>> all = [&] {
-          std::lock_guard<std::mutex> lock(store_mu);
+          StoreLease store = Lease();
           return store->ListSuppliers();
         }();
         if (!all.ok()) return SendError(res, FromError(all.error()));
@@ -1196,7 +1283,7 @@ void Server::Impl::Install() {
         const std::string location = req.get_param_value("location");
         // Rebuilt once at start (Create); PostMovements keeps them current since.
         Result<std::vector<StockLevel>> levels = [&] {
-          std::lock_guard<std::mutex> lock(store_mu);
+          StoreLease store = Lease();
           return store->ListStockLevels();
         }();
         if (!levels.ok()) return SendError(res, FromError(levels.error()));
@@ -1217,7 +1304,7 @@ void Server::Impl::Install() {
       [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
         const bool all = req.get_param_value("all") == "1";
         Result<std::vector<AlertRecord>> alerts = [&] {
-          std::lock_guard<std::mutex> lock(store_mu);
+          StoreLease store = Lease();
           return store->ListAlerts(all);
         }();
         if (!alerts.ok()) return SendError(res, FromError(alerts.error()));
@@ -1229,7 +1316,7 @@ void Server::Impl::Install() {
   Add(route("POST", "/api/v1/alerts/{id}/ack"),
       [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
         const int64_t id = std::stoll(std::string(req.matches[1]));
-        std::lock_guard<std::mutex> lock(store_mu);
+        StoreLease store = Lease();
         auto alerts = store->ListAlerts(false);
         if (!alerts.ok()) return SendError(res, FromError(alerts.error()));
         for (AlertRecord a : *alerts) {
@@ -1237,7 +1324,7 @@ void Server::Impl::Install() {
           a.status = "acknowledged";
           auto saved = store->SaveAlerts(std::vector<AlertRecord>{a});
           if (!saved.ok()) return SendError(res, FromError(saved.error()));
-          Audit(caller, fmt::format("POST /api/v1/alerts/{}/ack", id), 200, a.key);
+          Audit(store, caller, fmt::format("POST /api/v1/alerts/{}/ack", id), 200, a.key);
           return SendJson(res, {{"id", id}, {"status", "acknowledged"}});
         }
         SendError(res, {404, "not_found", fmt::format("alert {} is not open", id)});
@@ -1245,7 +1332,7 @@ void Server::Impl::Install() {
 
   Add(route("GET", "/api/v1/kpis"),
       [this](const httplib::Request&, httplib::Response& res, const Caller&) {
-        std::lock_guard<std::mutex> lock(store_mu);
+        StoreLease store = Lease();
         auto run = store->LatestRun("plan");
         if (!run.ok()) return SendError(res, FromError(run.error()));
         if (!*run) return SendError(res, {404, "not_found", "no plan yet: run `stockcast plan`"});
@@ -1301,7 +1388,7 @@ void Server::Impl::Install() {
 
   Add(route("GET", "/api/v1/overview"),
       [this](const httplib::Request&, httplib::Response& res, const Caller&) {
-        std::lock_guard<std::mutex> lock(store_mu);
+        StoreLease store = Lease();
         auto run = store->LatestRun("plan");
         if (!run.ok()) return SendError(res, FromError(run.error()));
         if (!*run) return SendError(res, {404, "not_found", "no plan yet: run `stockcast plan` or POST /api/v1/jobs {\"kind\":\"plan\"}"});
@@ -1353,7 +1440,7 @@ void Server::Impl::Install() {
       [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
         const std::string sku = req.matches[1];
         Result<std::vector<Product>> all = [&] {
-          std::lock_guard<std::mutex> lock(store_mu);
+          StoreLease store = Lease();
           return store->ListProducts();
         }();
         if (!all.ok()) return SendError(res, FromError(all.error()));
@@ -1373,7 +1460,7 @@ void Server::Impl::Install() {
           return SendError(res, Bad(fmt::format("$.sku = {}; a product's sku cannot change (it is \"{}\")",
                                                 body["sku"].dump(), sku)));
         }
-        std::lock_guard<std::mutex> lock(store_mu);
+        StoreLease store = Lease();
         auto all = store->ListProducts();
         if (!all.ok()) return SendError(res, FromError(all.error()));
         const auto it = std::find_if(all->begin(), all->end(),
@@ -1396,7 +1483,7 @@ void Server::Impl::Install() {
         if (!ParseProduct(merged, "$", &p, &err)) return SendError(res, err);
         Status st = store->WithTransaction([&]() -> Status {
           SC_RETURN_IF_ERROR(store->UpsertProducts(std::vector<Product>{p}));
-          return AuditIn(caller, "PATCH /api/v1/products/" + sku, 200, body.dump());
+          return AuditIn(store, caller, "PATCH /api/v1/products/" + sku, 200, body.dump());
         });
         if (!st.ok()) return SendError(res, FromError(st.error()));
         SendJson(res, ProductJson(p));
@@ -1427,10 +1514,10 @@ void Server::Impl::Install() {
           if (Status st = l.Validate(where); !st.ok()) return SendError(res, Bad(st.error().message));
           items.push_back(std::move(l));
         }
-        std::lock_guard<std::mutex> lock(store_mu);
+        StoreLease store = Lease();
         Status st = store->WithTransaction([&]() -> Status {
           SC_RETURN_IF_ERROR(store->UpsertLocations(items));
-          return AuditIn(caller, "POST /api/v1/locations", 200, fmt::format("{} locations", items.size()));
+          return AuditIn(store, caller, "POST /api/v1/locations", 200, fmt::format("{} locations", items.size()));
         });
         if (!st.ok()) return SendError(res, FromError(st.error()));
         SendJson(res, {{"upserted", items.size()}});
@@ -1468,10 +1555,10 @@ void Server::Impl::Install() {
           if (Status st = sup.Validate(where); !st.ok()) return SendError(res, Bad(st.error().message));
           items.push_back(std::move(sup));
         }
-        std::lock_guard<std::mutex> lock(store_mu);
+        StoreLease store = Lease();
         Status st = store->WithTransaction([&]() -> Status {
           SC_RETURN_IF_ERROR(store->UpsertSuppliers(items));
-          return AuditIn(caller, "POST /api/v1/suppliers", 200, fmt::format("{} suppliers", items.size()));
+          return AuditIn(store, caller, "POST /api/v1/suppliers", 200, fmt::format("{} suppliers", items.size()));
         });
         if (!st.ok()) return SendError(res, FromError(st.error()));
         SendJson(res, {{"upserted", items.size()}});
@@ -1485,7 +1572,7 @@ void Server::Impl::Install() {
                                               req.get_param_value("limit"))));
       }
       Result<std::vector<RunInfo>> runs = [&] {
-        std::lock_guard<std::mutex> lock(store_mu);
+        StoreLease store = Lease();
         return store->ListRuns(kind, static_cast<int>(limit));
       }();
       if (!runs.ok()) return SendError(res, FromError(runs.error()));
@@ -1510,8 +1597,8 @@ void Server::Impl::Install() {
         if (sku.empty() || location.empty()) {
           return SendError(res, Bad("?sku= and ?location= are required (one series per request)"));
         }
-        std::lock_guard<std::mutex> lock(store_mu);
-        auto run = ResolveRun(req.matches[1], "forecast");
+        StoreLease store = Lease();
+        auto run = ResolveRun(store, req.matches[1], "forecast");
         if (!run.ok()) return SendError(res, FromError(run.error()));
         auto rows = store->ListSeriesForecasts(*run, sku, location);
         if (!rows.ok()) return SendError(res, FromError(rows.error()));
@@ -1527,10 +1614,10 @@ void Server::Impl::Install() {
 
   Add(route("GET", "/api/v1/plans/{run}"),
       [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
-        std::lock_guard<std::mutex> lock(store_mu);
-        auto run = ResolveRun(req.matches[1], "plan");
+        StoreLease store = Lease();
+        auto run = ResolveRun(store, req.matches[1], "plan");
         if (!run.ok()) return SendError(res, FromError(run.error()));
-        auto items = PlanItems(*run, "", "");
+        auto items = PlanItems(store, *run, "", "");
         if (!items.ok()) return SendError(res, FromError(items.error()));
         SendJson(res, {{"plan_run_id", *run}, {"items", *items}});
       });
@@ -1570,7 +1657,7 @@ void Server::Impl::Install() {
       if (quantity && (!std::isfinite(*quantity) || *quantity < 0)) {
         return SendError(res, Bad(fmt::format("quantity = {} at $.quantity; must be >= 0", *quantity)));
       }
-      std::lock_guard<std::mutex> lock(store_mu);
+      StoreLease store = Lease();
       auto lines = store->ListPlanNumbered(run);
       if (!lines.ok()) return SendError(res, FromError(lines.error()));
       const auto it = std::find_if(lines->begin(), lines->end(),
@@ -1590,7 +1677,7 @@ void Server::Impl::Install() {
       const Status st = store->WithTransaction([&]() -> Status {
         stored = store->DecidePlanLine(d);
         if (!stored.ok()) return stored.error();
-        return AuditIn(caller, fmt::format("POST /api/v1/plans/{}/lines/{}/{}", run, line,
+        return AuditIn(store, caller, fmt::format("POST /api/v1/plans/{}/lines/{}/{}", run, line,
                                            approve ? "approve" : "reject"),
                        200,
                        fmt::format("{} {} {} at {}{}", d.status, d.quantity, it->second.sku,
@@ -1598,7 +1685,7 @@ void Server::Impl::Install() {
       });
       if (!st.ok()) {
         const ApiError e = FromError(st.error());
-        Audit(caller, fmt::format("POST /api/v1/plans/{}/lines/{}", run, line), e.status, e.message);
+        Audit(store, caller, fmt::format("POST /api/v1/plans/{}/lines/{}", run, line), e.status, e.message);
         return SendError(res, e);
       }
       Json out = DecisionJson(*stored);
@@ -1612,8 +1699,8 @@ void Server::Impl::Install() {
 
   Add(route("GET", "/api/v1/plans/{run}/purchase-orders.csv"),
       [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
-        std::lock_guard<std::mutex> lock(store_mu);
-        auto run = ResolveRun(req.matches[1], "plan");
+        StoreLease store = Lease();
+        auto run = ResolveRun(store, req.matches[1], "plan");
         if (!run.ok()) return SendError(res, FromError(run.error()));
         auto lines = store->ListPlanNumbered(*run);
         if (!lines.ok()) return SendError(res, FromError(lines.error()));
@@ -1647,8 +1734,8 @@ void Server::Impl::Install() {
       [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
         const std::string sku = req.matches[1];
         const std::string location = req.matches[2];
-        std::lock_guard<std::mutex> lock(store_mu);
-        auto out = SeriesJson(sku, location);
+        StoreLease store = Lease();
+        auto out = SeriesJson(store, sku, location);
         if (!out.ok()) return SendError(res, FromError(out.error()));
         SendJson(res, *out);
       });
@@ -1656,7 +1743,7 @@ void Server::Impl::Install() {
   Add(route("GET", "/api/v1/warning-lines"),
       [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
         Result<std::vector<WarningLineRecord>> lines = [&] {
-          std::lock_guard<std::mutex> lock(store_mu);
+          StoreLease store = Lease();
           return store->ListWarningLines(req.get_param_value("sku"), req.get_param_value("location"));
         }();
         if (!lines.ok()) return SendError(res, FromError(lines.error()));
@@ -1683,7 +1770,7 @@ void Server::Impl::Install() {
         l.lower_units = Number(body, "$", "lower_units", true, &err).value_or(0);
         if (err.message.empty()) l.upper_units = Number(body, "$", "upper_units", false, &err).value_or(0);
         if (!err.message.empty()) return SendError(res, err);
-        std::lock_guard<std::mutex> lock(store_mu);
+        StoreLease store = Lease();
         auto products = store->ListProducts();
         if (!products.ok()) return SendError(res, FromError(products.error()));
         if (std::none_of(products->begin(), products->end(),
@@ -1692,7 +1779,7 @@ void Server::Impl::Install() {
         }
         Status st = store->WithTransaction([&]() -> Status {
           SC_RETURN_IF_ERROR(store->SaveWarningLines(std::vector<WarningLineRecord>{l}));
-          return AuditIn(caller, fmt::format("PUT /api/v1/warning-lines/{}/{}", l.sku, l.location),
+          return AuditIn(store, caller, fmt::format("PUT /api/v1/warning-lines/{}/{}", l.sku, l.location),
                          200, body.dump());
         });
         if (!st.ok()) return SendError(res, FromError(st.error()));
@@ -1763,10 +1850,10 @@ void Server::Impl::Install() {
           c.cart_adds = *count;
           adds.push_back(std::move(c));
         }
-        std::lock_guard<std::mutex> lock(store_mu);
+        StoreLease store = Lease();
         Status st = store->WithTransaction([&]() -> Status {
           SC_RETURN_IF_ERROR(store->UpsertCartAdds(adds));
-          return AuditIn(caller, "POST /api/v1/cart-events", 200, fmt::format("{} events", adds.size()));
+          return AuditIn(store, caller, "POST /api/v1/cart-events", 200, fmt::format("{} events", adds.size()));
         });
         if (!st.ok()) return SendError(res, FromError(st.error()));
         SendJson(res, {{"stored", adds.size()}});
@@ -1797,11 +1884,11 @@ void Server::Impl::Install() {
         job.request_id = caller.request_id;
         Result<int64_t> id = Error::Internal("no job");
         {
-          std::lock_guard<std::mutex> lock(store_mu);
+          StoreLease store = Lease();
           Status st = store->WithTransaction([&]() -> Status {
             id = store->CreateJob(job);
             if (!id.ok()) return id.error();
-            return AuditIn(caller, "POST /api/v1/jobs", 202, fmt::format("job {} {}", *id, job.params_json));
+            return AuditIn(store, caller, "POST /api/v1/jobs", 202, fmt::format("job {} {}", *id, job.params_json));
           });
           if (!st.ok()) return SendError(res, FromError(st.error()));
         }
@@ -1819,7 +1906,7 @@ void Server::Impl::Install() {
         long limit = 50;
         if (!ParseLimit(req, &limit, 1000)) return SendError(res, Bad("limit must be a whole number in [1, 1000]"));
         Result<std::vector<JobRecord>> jobs = [&] {
-          std::lock_guard<std::mutex> lock(store_mu);
+          StoreLease store = Lease();
           return store->ListJobs(static_cast<int>(limit));
         }();
         if (!jobs.ok()) return SendError(res, FromError(jobs.error()));
@@ -1831,7 +1918,7 @@ void Server::Impl::Install() {
       [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
         const int64_t id = std::stoll(std::string(req.matches[1]));
         Result<std::optional<JobRecord>> job = [&] {
-          std::lock_guard<std::mutex> lock(store_mu);
+          StoreLease store = Lease();
           return store->GetJob(id);
         }();
         if (!job.ok()) return SendError(res, FromError(job.error()));
@@ -1844,7 +1931,7 @@ void Server::Impl::Install() {
         long limit = 100;
         if (!ParseLimit(req, &limit, 10000)) return SendError(res, Bad("limit must be a whole number in [1, 10000]"));
         Result<std::vector<AuditRecord>> entries = [&] {
-          std::lock_guard<std::mutex> lock(store_mu);
+          StoreLease store = Lease();
           return store->ListAudit(limit);
         }();
         if (!entries.ok()) return SendError(res, FromError(entries.error()));
@@ -1890,7 +1977,7 @@ Status Server::Impl::RunJob(Store& job_store, JobRecord& job) {
 }
 
 void Server::Impl::JobLoop() {
-  auto opened = OpenStore(db);
+  auto opened = OpenStore(db, store_options);
   for (;;) {
     int64_t id = 0;
     {
@@ -1905,7 +1992,7 @@ void Server::Impl::JobLoop() {
     if (js != nullptr) {
       found = js->GetJob(id);
     } else {
-      std::lock_guard<std::mutex> lock(store_mu);
+      StoreLease store = Lease();
       found = store->GetJob(id);
     }
     if (!found.ok() || !*found) continue;
@@ -1935,7 +2022,7 @@ void Server::Impl::JobLoop() {
     if (js != nullptr) {
       (void)js->UpdateJob(job);
     } else {
-      std::lock_guard<std::mutex> lock(store_mu);
+      StoreLease store = Lease();
       (void)store->UpdateJob(job);
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -1967,17 +2054,28 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& db_path,
   if (!options.config_path.empty()) {
     SC_ASSIGN_OR_RETURN(impl->config, pipeline::LoadConfig(options.config_path));
   }
-  SC_ASSIGN_OR_RETURN(impl->store, OpenStore(db_path));
+  StoreOptions store_options;
+  store_options.durable_commits = options.durable_commits;
+  impl->store_options = store_options;
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<Store> first, OpenStore(db_path, store_options));
+  Store& store = *first;
   // Stock levels current from the start: PostMovements then keeps them so in each transaction.
-  SC_RETURN_IF_ERROR(impl->store->RebuildStockLevels());
+  SC_RETURN_IF_ERROR(store.RebuildStockLevels());
   // Jobs a previous server left behind cannot resume: say so in their rows.
-  SC_ASSIGN_OR_RETURN(auto old_jobs, impl->store->ListJobs(1000));
+  SC_ASSIGN_OR_RETURN(auto old_jobs, store.ListJobs(1000));
   for (JobRecord& j : old_jobs) {
     if (j.status != "queued" && j.status != "running") continue;
     j.status = "failed";
     j.error = "the server stopped before the job finished; start it again";
     j.finished_at = NowIso();
-    SC_RETURN_IF_ERROR(impl->store->UpdateJob(j));
+    SC_RETURN_IF_ERROR(store.UpdateJob(j));
+  }
+  impl->pool.Add(std::move(first));
+  if (IsPostgresUrl(db_path)) {
+    for (int i = 1; i < options.db_pool; ++i) {
+      SC_ASSIGN_OR_RETURN(std::unique_ptr<Store> more, OpenStore(db_path, store_options));
+      impl->pool.Add(std::move(more));
+    }
   }
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return Error::InvalidArgument("TLS needs both --tls-cert and --tls-key");

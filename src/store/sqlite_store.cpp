@@ -2430,6 +2430,10 @@ Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions&
                 kWhat));
     SC_ASSIGN_OR_RETURN(version, sqlite::Migrate(db, sqlite::Migrations()));
   }
+  // synchronous is per connection: set it after the defaults above.
+  if (options.durable_commits && !options.read_only) {
+    SC_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL", kWhat));
+  }
 
   const int rc = sqlite3_create_function_v2(db.get(), "stockcast_stock_delta", 2,
                                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,

@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -449,6 +452,110 @@ TEST(ServiceTls, ServesHttpsWithAValidCertificate) {
   (*s)->Stop();
   run.join();
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace stockcast::server
+
+namespace stockcast::server {
+namespace {
+
+// The URL of the ctest `pg` fixture's PostgreSQL server (tests/store/pg_harness.sh), or "".
+std::string FixturePostgresUrl(std::string* why) {
+  if (const char* url = std::getenv("STOCKCAST_TEST_PG_URL"); url != nullptr && *url != '\0') {
+    return url;
+  }
+  std::ifstream in(std::string(STOCKCAST_PG_STATE_DIR) + "/url");
+  std::string url;
+  if (in && std::getline(in, url) && !url.empty()) return url;
+  *why = "no PostgreSQL test server (run through ctest, whose `pg` fixture starts one)";
+  return "";
+}
+
+// The service on PostgreSQL with a pool of connections: 8 clients post movements on the same
+// few series at once, some resending; every balance equals its accepted movements after.
+TEST(ServicePostgres, ConcurrentClientsOnAPoolKeepBalancesExact) {
+  std::string why;
+  const std::string base = FixturePostgresUrl(&why);
+  const bool require = std::getenv("STOCKCAST_REQUIRE_ALL_TESTS") != nullptr &&
+                       std::string(std::getenv("STOCKCAST_REQUIRE_ALL_TESTS")) == "1";
+  if (base.empty()) {
+    if (require) FAIL() << why;
+    GTEST_SKIP() << why;
+  }
+  const std::string schema = "srv_" + std::to_string(::getpid());
+  ASSERT_EQ(std::system(("psql -q \"" + base + "\" -c 'CREATE SCHEMA " + schema + "' > /dev/null")
+                            .c_str()),
+            0);
+  const std::string url = base + (base.find('?') == std::string::npos ? "?" : "&") +
+                          "options=-csearch_path%3D" + schema;
+  std::string token;
+  {
+    auto store = OpenStore(url);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    std::vector<Product> products;
+    for (int i = 0; i < 4; ++i) {
+      Product p;
+      p.sku = "P-" + std::to_string(i);
+      products.push_back(p);
+    }
+    ASSERT_TRUE((*store)->UpsertProducts(products).ok());
+    Location l;
+    l.id = "WH";
+    ASSERT_TRUE((*store)->UpsertLocations(std::vector<Location>{l}).ok());
+    auto t = CreateToken(**store, "pg", Role::kPlanner);
+    ASSERT_TRUE(t.ok());
+    token = t->token;
+  }
+  ServerOptions o;
+  o.port = 0;
+  o.threads = 16;
+  o.db_pool = 4;
+  auto s = Server::Create(url, o);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  std::thread run([&] { (void)(*s)->Run(); });
+  const int port = (*s)->port();
+  std::atomic<int> accepted_units[4] = {0, 0, 0, 0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&, c] {
+      httplib::Client client("127.0.0.1", port);
+      const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+      for (int k = 0; k < 40; ++k) {
+        const int sku = (c + k) % 4;
+        const Json move = {{"sku", "P-" + std::to_string(sku)}, {"location", "WH"},
+                           {"type", "receipt"}, {"quantity", 1 + k % 3},
+                           {"idempotency_key", "c" + std::to_string(c) + "-" + std::to_string(k)}};
+        for (int attempt = 0; attempt < (k % 5 == 0 ? 2 : 1); ++attempt) {
+          auto r = client.Post("/api/v1/movements", auth, move.dump(), "application/json");
+          if (!r || r->status != 200) {
+            ++failures;
+            continue;
+          }
+          if (Json::parse(r->body)["inserted"] == 1) accepted_units[sku] += 1 + k % 3;
+        }
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  httplib::Client client("127.0.0.1", port);
+  auto r = client.Get("/api/v1/stock?location=WH", {{"Authorization", "Bearer " + token}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const Json items = Json::parse(r->body)["items"];
+  ASSERT_EQ(items.size(), 4u) << r->body;
+  int total = 0;
+  for (const Json& it : items) {
+    const int sku = std::stoi(it["sku"].get<std::string>().substr(2));
+    EXPECT_EQ(it["on_hand"].get<double>(), accepted_units[sku].load()) << it.dump();
+    total += accepted_units[sku].load();
+  }
+  EXPECT_GT(total, 0);
+  (*s)->Stop();
+  run.join();
+  (void)std::system(("psql -q \"" + base + "\" -c 'DROP SCHEMA " + schema + " CASCADE' > /dev/null 2>&1").c_str());
 }
 
 }  // namespace

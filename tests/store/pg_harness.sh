@@ -24,6 +24,14 @@ as_owner() {
   fi
 }
 
+# Tests trade durability for speed; benchmarks set PG_HARNESS_DURABLE=1 for a server that
+# flushes every commit (PostgreSQL's defaults).
+if [[ "${PG_HARNESS_DURABLE:-0}" == 1 ]]; then
+  durability=""
+else
+  durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
+
 case "$cmd" in
   start)
     rm -f "$state/url" "$state/skip_reason"
@@ -53,7 +61,7 @@ case "$cmd" in
     for attempt in 1 2 3 4 5; do
       port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
       if as_owner "$bin/pg_ctl" -D "$data/db" -l "$data/log" -w -t 30 \
-           -o "-h 127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+           -o "-h 127.0.0.1 -p $port -k $data $durability -c max_connections=200" \
            start >"$data/pg_ctl.log" 2>&1; then
         echo "postgresql://stockcast@127.0.0.1:$port/postgres" >"$state/url"
         echo "pg_harness: PostgreSQL on 127.0.0.1:$port (data $data)" >&2

@@ -20,8 +20,10 @@
 // A movement that takes a series' on hand below its lower warning line (or to zero from above)
 // raises the alert in the same transaction; one that lifts it back above resolves it.
 //
-// Concurrency: the SQLite store is one connection behind a mutex, so requests touch it one at
-// a time (each batch is one transaction; nothing is half-applied).
+// Concurrency: with SQLite the server holds one connection and requests take turns on it;
+// with PostgreSQL it holds a pool of db_pool connections and requests run in parallel, the
+// database's row locks ordering writes to one series. Each batch is one transaction; nothing
+// is half-applied. Requests that share an idempotency key never run at the same time.
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -36,6 +38,8 @@ struct ServerOptions {
   size_t max_body_bytes = 8 << 20;        // larger bodies get 413
   size_t max_batch = 10000;               // movements per request
   int threads = 8;                        // worker threads
+  int db_pool = 8;                        // PostgreSQL connections (SQLite uses one)
+  bool durable_commits = false;           // SQLite: flush every commit (StoreOptions)
   // Requests per second per token (a token bucket holding 2 s worth); 0 = no limit. Over it:
   // 429 rate_limited with Retry-After.
   double rate_limit = 0;

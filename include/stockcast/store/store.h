@@ -325,6 +325,10 @@ class Store {
 struct StoreOptions {
   int busy_timeout_ms = 5000;
   bool read_only = false;
+  // SQLite: false = synchronous NORMAL in WAL mode (a commit survives the process being
+  // killed, not a power cut or an OS crash); true = synchronous FULL (every commit is flushed
+  // to disk). PostgreSQL: the server's own settings decide (fsync, synchronous_commit).
+  bool durable_commits = false;
 };
 
 // Opens (creating when missing) a SQLite store at `path` and applies pending migrations.
