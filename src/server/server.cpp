@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "server/assets.h"
+#include "server/openapi_schemas.h"
 #include "stockcast/io/csv_writer.h"
 #include "stockcast/pipeline/config.h"
 #include "stockcast/pipeline/forecast_run.h"
@@ -236,6 +237,74 @@ bool ParseProduct(const Json& j, const std::string& where, Product* p, ApiError*
     *err = Bad(st.error().message);
     return false;
   }
+  return true;
+}
+
+bool ParseLocation(const Json& j, const std::string& where, Location* l, ApiError* err) {
+  if (!j.is_object()) {
+    *err = Bad(where + " must be an object with \"id\"");
+    return false;
+  }
+  auto id = Text(j, where, "id", true, err);
+  if (!id) return false;
+  l->id = *id;
+  ApiError e;
+  l->name = Text(j, where, "name", false, &e).value_or("");
+  l->capacity_units = Number(j, where, "capacity_units", false, &e).value_or(0.0);
+  if (e.message.empty()) {
+    if (Status st = l->Validate(where); !st.ok()) e = Bad(st.error().message);
+  }
+  if (!e.message.empty()) *err = e;
+  return e.message.empty();
+}
+
+bool ParseSupplier(const Json& j, const std::string& where, Supplier* s, ApiError* err) {
+  if (!j.is_object()) {
+    *err = Bad(where + " must be an object with \"id\"");
+    return false;
+  }
+  auto id = Text(j, where, "id", true, err);
+  if (!id) return false;
+  s->id = *id;
+  ApiError e;
+  s->name = Text(j, where, "name", false, &e).value_or("");
+  for (const auto& [field, value] :
+       std::initializer_list<std::pair<const char*, double*>>{
+           {"lead_time_mean_days", &s->lead_time_mean_days},
+           {"lead_time_sd_days", &s->lead_time_sd_days},
+           {"moq", &s->moq},
+           {"case_pack", &s->case_pack},
+           {"unit_cost", &s->unit_cost},
+           {"order_cost", &s->order_cost}}) {
+    *value = Number(j, where, field, false, &e).value_or(*value);
+  }
+  if (e.message.empty()) {
+    if (Status st = s->Validate(where); !st.ok()) e = Bad(st.error().message);
+  }
+  if (!e.message.empty()) *err = e;
+  return e.message.empty();
+}
+
+// One object or {"<plural>": [objects]} as a list, each parsed by `parse` with its JSON path.
+template <typename T, typename Parse>
+bool ParseOneOrList(const Json& body, const std::string& plural, Parse parse, std::vector<T>* out,
+                    ApiError* err) {
+  if (body.is_object() && body.contains(plural)) {
+    const Json& list = body[plural];
+    if (!list.is_array() || list.empty()) {
+      *err = Bad(fmt::format("$.{} must be a non-empty array", plural));
+      return false;
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      T item;
+      if (!parse(list[i], fmt::format("$.{}[{}]", plural, i), &item, err)) return false;
+      out->push_back(std::move(item));
+    }
+    return true;
+  }
+  T item;
+  if (!parse(body, "$", &item, err)) return false;
+  out->push_back(std::move(item));
   return true;
 }
 
@@ -526,11 +595,25 @@ std::string OpenApiJson() {
                         {"schema", {{"type", integer ? "integer" : "string"}}}});
     }
     if (!params.empty()) op["parameters"] = params;
-    if (r.method == "POST" && r.path.find("/jobs") != std::string::npos) {
-      op["responses"]["202"] = {{"description", "Accepted: the job was queued"}};
+    const RouteSchemas schemas = SchemasFor(r.method, r.path);
+    if (schemas.success_status != 200) {
+      op["responses"].erase("200");
+      op["responses"][std::to_string(schemas.success_status)] = {{"description", "OK"}};
+    }
+    if (!schemas.request.is_null()) {
+      op["requestBody"] = {{"required", true},
+                           {"content", {{"application/json", {{"schema", schemas.request}}}}}};
+    }
+    if (!schemas.response.is_null()) {
+      op["responses"][std::to_string(schemas.success_status)]["content"] = {
+          {"application/json", {{"schema", schemas.response}}}};
     }
     if (r.path.find("purchase-orders.csv") != std::string::npos) {
-      op["responses"]["200"] = {{"description", "text/csv"}};
+      op["responses"]["200"] = {{"description", "OK"},
+                                {"content", {{"text/csv", {{"schema", {{"type", "string"}}}}}}}};
+    }
+    if (r.role) {
+      op["responses"]["429"] = {{"description", "rate_limited: over the token's requests per second"}};
     }
     paths[r.path][method] = op;
   }
@@ -538,7 +621,8 @@ std::string OpenApiJson() {
               {"info", {{"title", "stockcast API"}, {"version", "1"}}},
               {"paths", paths},
               {"components",
-               {{"securitySchemes",
+               {{"schemas", ComponentSchemas()},
+                {"securitySchemes",
                  {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}}};
   return doc.dump(2);
 }
@@ -925,6 +1009,30 @@ struct Server::Impl {
     }
   }
 
+  // POST of master data: one object or {"<plural>":[...]}, upserted with its audit entry in
+  // one transaction.
+  template <typename T, typename Parse, typename Upsert>
+  void UpsertMaster(const httplib::Request& req, httplib::Response& res, const Caller& caller,
+                    const std::string& plural, Parse parse, Upsert upsert) {
+    const Json body = Json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) return SendError(res, Bad("body is not valid JSON"));
+    std::vector<T> items;
+    ApiError err;
+    if (!ParseOneOrList<T>(body, plural, parse, &items, &err)) return SendError(res, err);
+    const std::string action = "POST /api/v1/" + plural;
+    StoreLease store = Lease();
+    const Status st = store->WithTransaction([&]() -> Status {
+      SC_RETURN_IF_ERROR(upsert(*store, std::span<const T>(items)));
+      return AuditIn(store, caller, action, 200, fmt::format("{} {}", items.size(), plural));
+    });
+    if (!st.ok()) {
+      const ApiError e = FromError(st.error());
+      Audit(store, caller, action, e.status, e.message);
+      return SendError(res, e);
+    }
+    SendJson(res, {{"upserted", items.size()}});
+  }
+
   // Posts movements with their audit entry and live alerts in one transaction and replies.
   void PostAndReply(httplib::Response& res, const Caller& caller, const std::string& action,
                     const std::vector<Movement>& moves) {
@@ -1185,34 +1293,10 @@ void Server::Impl::Install() {
 
   Add(route("POST", "/api/v1/products"),
       [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-        const Json body = Json::parse(req.body, nullptr, false);
-        if (body.is_discarded()) return SendError(res, Bad("body is not valid JSON"));
-        std::vector<Product> products;
-        ApiError err;
-        if (body.is_object() && body.contains("products")) {
-          if (!body["products"].is_array()) {
-            return SendError(res, Bad("$.products must be an array of products"));
-          }
-          for (size_t i = 0; i < body["products"].size(); ++i) {
-            Product p;
-            if (!ParseProduct(body["products"][i], fmt::format("$.products[{}]", i), &p, &err)) {
-              return SendError(res, err);
-            }
-            products.push_back(std::move(p));
-          }
-        } else {
-          Product p;
-          if (!ParseProduct(body, "$", &p, &err)) return SendError(res, err);
-          products.push_back(std::move(p));
-        }
-        StoreLease store = Lease();
-        Status st = store->UpsertProducts(products);
-        if (!st.ok()) {
-          Audit(store, caller, "POST /api/v1/products", FromError(st.error()).status, st.error().message);
-          return SendError(res, FromError(st.error()));
-        }
-        Audit(store, caller, "POST /api/v1/products", 200, fmt::format("{} products", products.size()));
-        SendJson(res, {{"upserted", products.size()}});
+        UpsertMaster<Product>(req, res, caller, "products", ParseProduct,
+                              [](Store& st, std::span<const Product> items) {
+                                return st.UpsertProducts(items);
+                              });
       });
 
   Add(route("GET", "/api/v1/locations"),
@@ -1491,77 +1575,18 @@ void Server::Impl::Install() {
 
   Add(route("POST", "/api/v1/locations"),
       [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-        const Json body = Json::parse(req.body, nullptr, false);
-        if (body.is_discarded()) return SendError(res, Bad("body is not valid JSON"));
-        std::vector<Location> items;
-        ApiError err;
-        const Json list = body.is_object() && body.contains("locations") ? body["locations"]
-                                                                          : Json::array({body});
-        if (!list.is_array() || list.empty()) {
-          return SendError(res, Bad("$.locations must be a non-empty array of locations"));
-        }
-        for (size_t i = 0; i < list.size(); ++i) {
-          const std::string where =
-              body.contains("locations") ? fmt::format("$.locations[{}]", i) : std::string("$");
-          Location l;
-          if (!list[i].is_object()) return SendError(res, Bad(where + " must be an object with \"id\""));
-          auto id = Text(list[i], where, "id", true, &err);
-          if (!id) return SendError(res, err);
-          l.id = *id;
-          l.name = Text(list[i], where, "name", false, &err).value_or("");
-          l.capacity_units = Number(list[i], where, "capacity_units", false, &err).value_or(0.0);
-          if (!err.message.empty()) return SendError(res, err);
-          if (Status st = l.Validate(where); !st.ok()) return SendError(res, Bad(st.error().message));
-          items.push_back(std::move(l));
-        }
-        StoreLease store = Lease();
-        Status st = store->WithTransaction([&]() -> Status {
-          SC_RETURN_IF_ERROR(store->UpsertLocations(items));
-          return AuditIn(store, caller, "POST /api/v1/locations", 200, fmt::format("{} locations", items.size()));
-        });
-        if (!st.ok()) return SendError(res, FromError(st.error()));
-        SendJson(res, {{"upserted", items.size()}});
+        UpsertMaster<Location>(req, res, caller, "locations", ParseLocation,
+                               [](Store& st, std::span<const Location> items) {
+                                 return st.UpsertLocations(items);
+                               });
       });
 
   Add(route("POST", "/api/v1/suppliers"),
       [this](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-        const Json body = Json::parse(req.body, nullptr, false);
-        if (body.is_discarded()) return SendError(res, Bad("body is not valid JSON"));
-        std::vector<Supplier> items;
-        ApiError err;
-        const Json list = body.is_object() && body.contains("suppliers") ? body["suppliers"]
-                                                                          : Json::array({body});
-        if (!list.is_array() || list.empty()) {
-          return SendError(res, Bad("$.suppliers must be a non-empty array of suppliers"));
-        }
-        for (size_t i = 0; i < list.size(); ++i) {
-          const std::string where =
-              body.contains("suppliers") ? fmt::format("$.suppliers[{}]", i) : std::string("$");
-          if (!list[i].is_object()) return SendError(res, Bad(where + " must be an object with \"id\""));
-          Supplier sup;
-          auto id = Text(list[i], where, "id", true, &err);
-          if (!id) return SendError(res, err);
-          sup.id = *id;
-          sup.name = Text(list[i], where, "name", false, &err).value_or("");
-          sup.lead_time_mean_days =
-              Number(list[i], where, "lead_time_mean_days", false, &err).value_or(sup.lead_time_mean_days);
-          sup.lead_time_sd_days =
-              Number(list[i], where, "lead_time_sd_days", false, &err).value_or(sup.lead_time_sd_days);
-          sup.moq = Number(list[i], where, "moq", false, &err).value_or(sup.moq);
-          sup.case_pack = Number(list[i], where, "case_pack", false, &err).value_or(sup.case_pack);
-          sup.unit_cost = Number(list[i], where, "unit_cost", false, &err).value_or(sup.unit_cost);
-          sup.order_cost = Number(list[i], where, "order_cost", false, &err).value_or(sup.order_cost);
-          if (!err.message.empty()) return SendError(res, err);
-          if (Status st = sup.Validate(where); !st.ok()) return SendError(res, Bad(st.error().message));
-          items.push_back(std::move(sup));
-        }
-        StoreLease store = Lease();
-        Status st = store->WithTransaction([&]() -> Status {
-          SC_RETURN_IF_ERROR(store->UpsertSuppliers(items));
-          return AuditIn(store, caller, "POST /api/v1/suppliers", 200, fmt::format("{} suppliers", items.size()));
-        });
-        if (!st.ok()) return SendError(res, FromError(st.error()));
-        SendJson(res, {{"upserted", items.size()}});
+        UpsertMaster<Supplier>(req, res, caller, "suppliers", ParseSupplier,
+                               [](Store& st, std::span<const Supplier> items) {
+                                 return st.UpsertSuppliers(items);
+                               });
       });
 
   auto list_runs = [this](const std::string& kind) {

@@ -203,10 +203,12 @@ using sqlite::FormatDate;
 using sqlite::ResetOnExit;
 using sqlite::Statement;
 namespace checks = store_checks;
+using checks::CheckJson;
+using checks::PanelColumnList;
+using checks::QuantilesFromJson;
+using checks::QuantilesToJson;
 
-constexpr PanelColumn kPanelColumns[kNumPanelColumns] = {
-    PanelColumn::kDemand,   PanelColumn::kRawDemand, PanelColumn::kReturns, PanelColumn::kPrice,
-    PanelColumn::kCartAdds, PanelColumn::kReceipts,  PanelColumn::kOnHand};
+using checks::kPanelColumns;
 
 // SQL function stockcast_stock_delta(type, quantity): the movement's effect on on-hand stock,
 // computed by StockDelta so the sign rules live in one place (core/entities.cpp).
@@ -955,14 +957,6 @@ Result<std::vector<StockLevel>> SqliteStore::ListStockLevels() {
 // ---- Daily history ----
 
 // "demand, raw_demand, ..." in PanelColumn order: the column names are the enum's names.
-std::string PanelColumnList() {
-  std::string list;
-  for (PanelColumn c : kPanelColumns) {
-    if (!list.empty()) list += ", ";
-    list += ToString(c);
-  }
-  return list;
-}
 
 Status SqliteStore::SavePanel(const DemandPanel& panel) {
   for (size_t s = 0; s < panel.num_series(); ++s) {
@@ -1099,18 +1093,9 @@ Result<DemandPanel> SqliteStore::LoadPanel() {
 
 // ---- Runs, forecasts, plans ----
 
-Status CheckJson(std::string_view field, const std::string& text) {
-  if (text.empty() || nlohmann::json::accept(text)) return Status::Ok();
-  return Error::InvalidArgument(
-      fmt::format("{} is not valid JSON; must be empty or a JSON document", field),
-      text.substr(0, 200));
-}
 
 Result<int64_t> SqliteStore::StartRun(const std::string& kind, const std::string& params_json) {
-  if (kind.empty()) {
-    return Error::InvalidArgument("run kind is empty; must be set (import, forecast, plan, ...)");
-  }
-  SC_RETURN_IF_ERROR(CheckJson("params_json", params_json));
+  SC_RETURN_IF_ERROR(checks::CheckNewRun(kind, params_json));
   static const std::string kSql =
       "INSERT INTO runs (kind, started_at, status, params_json, version) "
       "VALUES (?, ?, 'running', ?, ?)";
@@ -1203,27 +1188,7 @@ Status SqliteStore::CheckRunExists(int64_t run_id, std::string_view what) {
 
 // Quantiles as a JSON array of [level, value] pairs. nlohmann::json writes doubles in a form
 // that parses back to the same bits, so forecasts round-trip exactly.
-std::string QuantilesToJson(const std::vector<std::pair<double, double>>& quantiles) {
-  nlohmann::json array = nlohmann::json::array();
-  for (const auto& [level, value] : quantiles) {
-    array.push_back(nlohmann::json::array({level, value}));
-  }
-  return array.dump();
-}
 
-bool QuantilesFromJson(std::string_view text, std::vector<std::pair<double, double>>* out) {
-  const nlohmann::json array = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!array.is_array()) return false;
-  out->clear();
-  out->reserve(array.size());
-  for (const nlohmann::json& pair : array) {
-    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number() || !pair[1].is_number()) {
-      return false;
-    }
-    out->emplace_back(pair[0].get<double>(), pair[1].get<double>());
-  }
-  return true;
-}
 
 Status SqliteStore::SaveForecasts(int64_t run_id, std::span<const ForecastRow> rows) {
   SC_RETURN_IF_ERROR(checks::CheckForecastRows(rows));
@@ -1382,46 +1347,11 @@ Result<std::vector<PlanLine>> SqliteStore::ListPlan(int64_t run_id) {
 
 namespace {
 
-Status CheckAlert(const AlertRecord& a, size_t i) {
-  const auto where = [&](std::string_view field) {
-    return fmt::format("alerts[{}] ({}).{}", i, a.key.empty() ? "?" : a.key, field);
-  };
-  for (const auto& [field, value] :
-       {std::pair<std::string_view, const std::string*>{"key", &a.key}, {"type", &a.type},
-        {"sku", &a.sku}, {"location", &a.location}}) {
-    if (value->empty()) return Error::InvalidArgument(where(field) + " is empty; must be set");
-  }
-  for (const auto& [field, value] : {std::pair<std::string_view, const std::string*>{
-                                         "level", &a.level},
-                                     {"first_level", &a.first_level}}) {
-    if (*value != "high" && *value != "medium" && *value != "low") {
-      return Error::InvalidArgument(
-          fmt::format("{} = \"{}\"; must be high, medium or low", where(field), *value));
-    }
-  }
-  if (a.status != "open" && a.status != "acknowledged" && a.status != "resolved") {
-    return Error::InvalidArgument(fmt::format(
-        "{} = \"{}\"; must be open, acknowledged or resolved", where("status"), a.status));
-  }
-  if (a.occurrences < 1) {
-    return Error::InvalidArgument(
-        fmt::format("{} = {}; must be >= 1", where("occurrences"), a.occurrences));
-  }
-  if (a.last_seen < a.first_seen) {
-    return Error::InvalidArgument(fmt::format("{} = {} is before first_seen = {}",
-                                              where("last_seen"), a.last_seen.ToString(),
-                                              a.first_seen.ToString()));
-  }
-  if (!std::isfinite(a.probability) || !std::isfinite(a.impact)) {
-    return Error::InvalidArgument(where("probability/impact") + " is not finite; must be a number");
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
 Result<std::vector<int64_t>> SqliteStore::SaveAlerts(std::span<const AlertRecord> alerts) {
-  for (size_t i = 0; i < alerts.size(); ++i) SC_RETURN_IF_ERROR(CheckAlert(alerts[i], i));
+  SC_RETURN_IF_ERROR(checks::CheckAlerts(alerts));
   static const std::string kInsert =
       "INSERT INTO alerts (key, type, sku, location, level, first_level, status, action, "
       "message, first_seen, last_seen, occurrences, probability, impact, run_id) "
@@ -1504,13 +1434,7 @@ Result<std::vector<AlertRecord>> SqliteStore::ListAlerts(bool include_resolved) 
 }
 
 Status SqliteStore::SaveKpis(int64_t run_id, std::span<const KpiRecord> kpis) {
-  for (size_t i = 0; i < kpis.size(); ++i) {
-    if (kpis[i].scope.empty() || kpis[i].metric.empty()) {
-      return Error::InvalidArgument(
-          fmt::format("kpis[{}]: scope and metric must be set (scope \"{}\", metric \"{}\")", i,
-                      kpis[i].scope, kpis[i].metric));
-    }
-  }
+  SC_RETURN_IF_ERROR(checks::CheckKpis(kpis));
   static const std::string kSql =
       "INSERT INTO kpis (run_id, scope, key, period, metric, value) VALUES (?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (run_id, scope, key, period, metric) DO UPDATE SET value = excluded.value";
@@ -1721,13 +1645,7 @@ SELECT COALESCE((SELECT on_hand FROM s), 0) +
 // ---- API tokens and the audit log ----
 
 Result<int64_t> SqliteStore::SaveToken(const TokenRecord& token) {
-  if (token.role != "viewer" && token.role != "planner" && token.role != "admin") {
-    return Error::InvalidArgument(fmt::format(
-        "token role = \"{}\"; must be viewer, planner or admin", token.role));
-  }
-  if (token.hash.size() < 32) {
-    return Error::InvalidArgument("token hash is missing or too short; store only a token's hash");
-  }
+  SC_RETURN_IF_ERROR(checks::CheckToken(token));
   static const std::string kSql =
       "INSERT INTO api_tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)";
   SC_RETURN_IF_ERROR(CheckWritable("saving a token"));
@@ -1791,9 +1709,7 @@ Status SqliteStore::RevokeToken(int64_t id) {
 }
 
 Result<int64_t> SqliteStore::AppendAudit(const AuditRecord& e) {
-  if (e.action.empty() || e.actor.empty()) {
-    return Error::InvalidArgument("audit entry: actor and action must be set");
-  }
+  SC_RETURN_IF_ERROR(checks::CheckAudit(e));
   static const std::string kSql =
       "INSERT INTO audit_log (at, actor, role, request_id, action, status, detail) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -1875,21 +1791,6 @@ Status ReadJob(const Statement& st, JobRecord* j) {
   return Status::Ok();
 }
 
-Status CheckJob(const JobRecord& j) {
-  if (j.kind != "forecast" && j.kind != "plan") {
-    return Error::InvalidArgument(
-        fmt::format("job.kind = \"{}\"; must be forecast or plan", j.kind));
-  }
-  if (j.status != "queued" && j.status != "running" && j.status != "succeeded" &&
-      j.status != "failed") {
-    return Error::InvalidArgument(fmt::format(
-        "job.status = \"{}\"; must be queued, running, succeeded or failed", j.status));
-  }
-  if (!(j.progress >= 0 && j.progress <= 1)) {
-    return Error::InvalidArgument(fmt::format("job.progress = {}; must be in [0, 1]", j.progress));
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -2013,15 +1914,7 @@ constexpr const char* kDecisionColumns =
 }  // namespace
 
 Result<PlanDecision> SqliteStore::DecidePlanLine(const PlanDecision& decision) {
-  if (decision.status != "approved" && decision.status != "rejected") {
-    return Error::InvalidArgument(fmt::format(
-        "decision.status = \"{}\"; must be approved or rejected", decision.status));
-  }
-  if (!(decision.quantity >= 0) || !std::isfinite(decision.quantity)) {
-    return Error::InvalidArgument(
-        fmt::format("decision.quantity = {}; must be a number >= 0", decision.quantity));
-  }
-  if (decision.actor.empty()) return Error::InvalidArgument("decision.actor must be set");
+  SC_RETURN_IF_ERROR(checks::CheckDecision(decision));
   static const std::string kLine =
       "SELECT sku, location, supplier_id, order_date, arrival_date FROM plans "
       "WHERE run_id = ? AND line = ?";
@@ -2121,28 +2014,7 @@ Result<std::vector<PlanDecision>> SqliteStore::ListPlanDecisions(int64_t run_id)
 }
 
 Status SqliteStore::SaveWarningLines(std::span<const WarningLineRecord> lines) {
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const WarningLineRecord& l = lines[i];
-    if (l.sku.empty() || l.location.empty()) {
-      return Error::InvalidArgument(fmt::format("warning_lines[{}]: sku and location must be set", i));
-    }
-    if (l.source != "plan" && l.source != "manual") {
-      return Error::InvalidArgument(fmt::format(
-          "warning_lines[{}].source = \"{}\"; must be plan or manual", i, l.source));
-    }
-    if (!(l.lower_units >= 0) || !(l.upper_units >= 0) || !std::isfinite(l.lower_units) ||
-        !std::isfinite(l.upper_units)) {
-      return Error::InvalidArgument(fmt::format(
-          "warning_lines[{}] ({}/{}): lower_units = {}, upper_units = {}; must be finite and >= 0",
-          i, l.sku, l.location, l.lower_units, l.upper_units));
-    }
-    if (l.upper_units > 0 && l.upper_units < l.lower_units) {
-      return Error::InvalidArgument(fmt::format(
-          "warning_lines[{}] ({}/{}): upper_units = {} < lower_units = {}; the upper line must be "
-          "above the lower one (or 0 for none)",
-          i, l.sku, l.location, l.upper_units, l.lower_units));
-    }
-  }
+  SC_RETURN_IF_ERROR(checks::CheckWarningLines(lines));
   // A plan line never replaces a manual one.
   static const std::string kSql =
       "INSERT INTO warning_lines (sku, location, lower_units, upper_units, source, run_id, "
@@ -2194,6 +2066,7 @@ Result<std::vector<WarningLineRecord>> SqliteStore::ListWarningLines(const std::
 }
 
 Status SqliteStore::SaveProjection(int64_t run_id, std::span<const ProjectionRecord> rows) {
+  SC_RETURN_IF_ERROR(checks::CheckProjection(rows));
   static const std::string kSql =
       "INSERT INTO projections (run_id, sku, location, date, p10, p50, p90, arrivals) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, sku, location, date) DO UPDATE SET "
@@ -2204,12 +2077,6 @@ Status SqliteStore::SaveProjection(int64_t run_id, std::span<const ProjectionRec
     SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, what));
     for (size_t i = 0; i < rows.size(); ++i) {
       const ProjectionRecord& r = rows[i];
-      for (double v : {r.p10, r.p50, r.p90, r.arrivals}) {
-        if (!std::isfinite(v)) {
-          return Error::InvalidArgument(fmt::format(
-              "projections[{}] ({}/{} {}): values must be finite", i, r.sku, r.location, r.date.ToString()));
-        }
-      }
       const sqlite::DateText date = FormatDate(r.date);
       stmt->BindInt(1, run_id);
       stmt->BindText(2, r.sku);
@@ -2268,8 +2135,7 @@ Result<std::optional<AlertRecord>> SqliteStore::FindLiveAlert(const std::string&
 }
 
 Result<int64_t> SqliteStore::CreateJob(const JobRecord& job) {
-  SC_RETURN_IF_ERROR(CheckJob(job));
-  if (job.actor.empty()) return Error::InvalidArgument("job.actor must be set");
+  SC_RETURN_IF_ERROR(checks::CheckNewJob(job));
   static const std::string kSql =
       "INSERT INTO jobs (kind, status, params_json, progress, stage, run_id, error, actor, "
       "request_id, created_at, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -2295,7 +2161,7 @@ Result<int64_t> SqliteStore::CreateJob(const JobRecord& job) {
 }
 
 Status SqliteStore::UpdateJob(const JobRecord& job) {
-  SC_RETURN_IF_ERROR(CheckJob(job));
+  SC_RETURN_IF_ERROR(checks::CheckJob(job));
   static const std::string kSql =
       "UPDATE jobs SET status = ?, progress = ?, stage = ?, run_id = ?, error = ?, "
       "started_at = ?, finished_at = ? WHERE id = ?";
