@@ -220,7 +220,13 @@ bool ParseProduct(const Json& j, const std::string& where, Product* p, ApiError*
   p->supplier_id = Text(j, where, "supplier_id", false, &e).value_or("");
   p->unit_cost = Number(j, where, "unit_cost", false, &e).value_or(0.0);
   p->price = Number(j, where, "price", false, &e).value_or(0.0);
-  p->shelf_life_days = static_cast<int>(Number(j, where, "shelf_life_days", false, &e).value_or(0));
+  const double shelf = Number(j, where, "shelf_life_days", false, &e).value_or(0);
+  if (e.message.empty() && (shelf != std::floor(shelf) || shelf < 0 || shelf > 100000)) {
+    e = Bad(fmt::format("shelf_life_days = {} at {}.shelf_life_days; must be a whole number of days "
+                        ">= 0 (0 = does not expire)",
+                        shelf, where));
+  }
+  p->shelf_life_days = static_cast<int>(shelf);
   if (auto it = j.find("allow_backorder"); it != j.end() && !it->is_null()) {
     if (!it->is_boolean()) {
       e = Bad(fmt::format("allow_backorder = {} at {}.allow_backorder; must be true or false",
@@ -601,8 +607,25 @@ std::string OpenApiJson() {
       op["responses"][std::to_string(schemas.success_status)] = {{"description", "OK"}};
     }
     if (!schemas.request.is_null()) {
-      op["requestBody"] = {{"required", true},
+      // Approving may send no body (the line's quantity, no note).
+      const bool optional_body = r.path.find("/approve") != std::string::npos;
+      op["requestBody"] = {{"required", !optional_body},
                            {"content", {{"application/json", {{"schema", schemas.request}}}}}};
+    }
+    if (!r.role) {
+      op["responses"].erase("401");
+      op["responses"].erase("403");
+    }
+    if (ComponentSchemas().contains("Error")) {
+      for (auto& [code, response] : op["responses"].items()) {
+        if (code[0] == '4' || code[0] == '5') {
+          response["content"] = {
+              {"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}};
+        }
+      }
+    }
+    if (r.path == "/metrics") {
+      op["responses"]["200"]["content"] = {{"text/plain", {{"schema", {{"type", "string"}}}}}};
     }
     if (!schemas.response.is_null()) {
       op["responses"][std::to_string(schemas.success_status)]["content"] = {
@@ -1262,16 +1285,18 @@ void Server::Impl::Install() {
   Add(route("GET", "/api/v1/products"),
       [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
         long limit = 100, offset = 0;
-        try {
-          if (req.has_param("limit")) limit = std::stol(req.get_param_value("limit"));
-          if (req.has_param("offset")) offset = std::stol(req.get_param_value("offset"));
-        } catch (const std::exception&) {
-          return SendError(res, Bad("limit and offset must be whole numbers"));
+        if (!ParseLimit(req, &limit, 10000)) {
+          return SendError(res, Bad(fmt::format("limit = \"{}\"; must be a whole number in [1, 10000]",
+                                                req.get_param_value("limit"))));
         }
-        if (limit < 1 || limit > 10000 || offset < 0) {
-          return SendError(res, Bad(fmt::format(
-                                    "limit = {}, offset = {}; limit must be in [1, 10000], offset >= 0",
-                                    limit, offset)));
+        if (req.has_param("offset")) {
+          const std::string text = req.get_param_value("offset");
+          const bool digits = !text.empty() && text.size() < 10 &&
+                              std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+          if (!digits) {
+            return SendError(res, Bad(fmt::format("offset = \"{}\"; must be a whole number >= 0", text)));
+          }
+          offset = std::stol(text);
         }
         Result<std::vector<Product>> products = [&] {
           StoreLease store = Lease();
@@ -1679,8 +1704,11 @@ void Server::Impl::Install() {
         d.note = reason.value_or("");
       }
       if (!err.message.empty()) return SendError(res, err);
-      if (quantity && (!std::isfinite(*quantity) || *quantity < 0)) {
-        return SendError(res, Bad(fmt::format("quantity = {} at $.quantity; must be >= 0", *quantity)));
+      if (quantity && (!std::isfinite(*quantity) || *quantity <= 0)) {
+        return SendError(res, Bad(fmt::format(
+                                  "quantity = {} at $.quantity; must be > 0 (reject the line to order "
+                                  "nothing)",
+                                  *quantity)));
       }
       StoreLease store = Lease();
       auto lines = store->ListPlanNumbered(run);
@@ -1792,6 +1820,7 @@ void Server::Impl::Install() {
         l.sku = req.matches[1];
         l.location = req.matches[2];
         l.source = "manual";
+        l.updated_at = NowIso();
         l.lower_units = Number(body, "$", "lower_units", true, &err).value_or(0);
         if (err.message.empty()) l.upper_units = Number(body, "$", "upper_units", false, &err).value_or(0);
         if (!err.message.empty()) return SendError(res, err);
@@ -1801,6 +1830,12 @@ void Server::Impl::Install() {
         if (std::none_of(products->begin(), products->end(),
                          [&](const Product& p) { return p.sku == l.sku; })) {
           return SendError(res, {404, "not_found", fmt::format("product \"{}\" does not exist", l.sku)});
+        }
+        auto locations = store->ListLocations();
+        if (!locations.ok()) return SendError(res, FromError(locations.error()));
+        if (std::none_of(locations->begin(), locations->end(),
+                         [&](const Location& x) { return x.id == l.location; })) {
+          return SendError(res, {404, "not_found", fmt::format("location \"{}\" does not exist", l.location)});
         }
         Status st = store->WithTransaction([&]() -> Status {
           SC_RETURN_IF_ERROR(store->SaveWarningLines(std::vector<WarningLineRecord>{l}));
@@ -1834,11 +1869,15 @@ void Server::Impl::Install() {
           Json m = list[i];
           m.erase("order_id");
           // A negative quantity is a return of that order line.
-          const double q = m.value("quantity", 0.0);
+          auto quantity = Number(m, where, "quantity", true, &err);
+          auto sku = quantity ? Text(m, where, "sku", true, &err) : std::nullopt;
+          auto location = sku ? Text(m, where, "location", true, &err) : std::nullopt;
+          if (!location) return SendError(res, err);
+          const double q = *quantity;
           m["type"] = q < 0 ? "return" : "sale";
           if (q < 0) m["quantity"] = -q;
-          m["idempotency_key"] = fmt::format("order-line:{}:{}:{}", *order,
-                                             m.value("sku", std::string()), q < 0 ? "return" : "sale");
+          m["idempotency_key"] = fmt::format("order-line:{}:{}:{}:{}", *order, *sku, *location,
+                                             q < 0 ? "return" : "sale");
           m["reference"] = *order;
           if (!ParseMovement(m, where, "api:" + caller.name, &moves, &err)) return SendError(res, err);
         }
@@ -1853,6 +1892,10 @@ void Server::Impl::Install() {
           return SendError(res, Bad("body must be {\"events\":[{\"sku\",\"location\"?,\"date\","
                                     "\"count\"}, ...]} (non-empty)"));
         }
+        if (body["events"].size() > options.max_batch) {
+          return SendError(res, {413, "too_large", fmt::format("$.events has {} events; at most {} per request",
+                                                               body["events"].size(), options.max_batch)});
+        }
         std::vector<CartAdds> adds;
         for (size_t i = 0; i < body["events"].size(); ++i) {
           const Json& e = body["events"][i];
@@ -1864,6 +1907,7 @@ void Server::Impl::Install() {
           auto date = sku ? Text(e, where, "date", true, &err) : std::nullopt;
           auto count = date ? Number(e, where, "count", true, &err) : std::nullopt;
           if (!count) return SendError(res, err);
+          if (sku->empty()) return SendError(res, Bad(where + ".sku is empty; must name a product"));
           c.sku = *sku;
           c.location = Text(e, where, "location", false, &err).value_or("");
           auto d = Date::Parse(*date);
@@ -1890,6 +1934,11 @@ void Server::Impl::Install() {
         if (body.is_discarded() || !body.is_object()) {
           return SendError(res, Bad("body must be {\"kind\":\"forecast\"|\"plan\",\"params\":{...}}"));
         }
+        for (const auto& [k, v] : body.items()) {
+          if (k != "kind" && k != "params") {
+            return SendError(res, Bad(fmt::format("$.{} is not allowed; fields: kind, params", k)));
+          }
+        }
         ApiError err;
         auto kind = Text(body, "$", "kind", true, &err);
         if (!kind) return SendError(res, err);
@@ -1907,6 +1956,7 @@ void Server::Impl::Install() {
         job.params_json = params.dump();
         job.actor = caller.name;
         job.request_id = caller.request_id;
+        job.created_at = NowIso();
         Result<int64_t> id = Error::Internal("no job");
         {
           StoreLease store = Lease();

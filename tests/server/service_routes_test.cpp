@@ -307,6 +307,13 @@ TEST_F(ServiceTest, SalesLinesBecomeIdempotentSaleAndReturnMovements) {
   auto bad = Post("/api/v1/sales", {{"lines", {{{"sku", "SKU-1"}}}}}, planner_);
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(bad->body.find("$.lines[0].order_id is missing"), std::string::npos) << bad->body;
+  auto text_quantity = Post("/api/v1/sales",
+                            {{"lines", {{{"order_id", "O-3"}, {"sku", "SKU-1"}, {"location", "WH-1"},
+                                         {"quantity", "two"}}}}},
+                            planner_);
+  EXPECT_EQ(text_quantity->status, 400) << text_quantity->body;
+  EXPECT_NE(text_quantity->body.find("$.lines[0].quantity; must be a number"), std::string::npos)
+      << text_quantity->body;
   auto cart = Post("/api/v1/cart-events",
                    {{"events", {{{"sku", "SKU-1"}, {"date", "2024-05-02"}, {"count", 7}}}}}, planner_);
   EXPECT_EQ(cart->status, 200) << cart->body;
@@ -319,6 +326,9 @@ TEST_F(ServiceTest, AJobWithBadParamsIsRefusedAndAQueuedJobRunsToAnEnd) {
   EXPECT_NE(bad->body.find("$.params.budgit is not a plan job parameter"), std::string::npos)
       << bad->body;
   EXPECT_EQ(Post("/api/v1/jobs", {{"kind", "train"}}, planner_)->status, 400);
+  auto typo = Post("/api/v1/jobs", {{"kind", "plan"}, {"parms", {{"budget", 5}}}}, planner_);
+  EXPECT_EQ(typo->status, 400);
+  EXPECT_NE(typo->body.find("$.parms is not allowed"), std::string::npos) << typo->body;
   EXPECT_EQ(Post("/api/v1/jobs", {{"kind", "forecast"}}, viewer_)->status, 403);
   // This store has no demand history: the forecast job fails and says why.
   auto started = Post("/api/v1/jobs", {{"kind", "forecast"}, {"params", {{"horizon", 7}}}}, planner_);
