@@ -76,16 +76,11 @@ Result<OptimizeRunSummary> OptimizePlan(const PlanRunSummary& plan,
     // A zero spread (e.g. a zero forecast) is a point mass; keep a tiny sd for the normal.
     item.demand_sd = std::max(d.demand_sd, 1e-6 * std::max(1.0, item.demand_mean));
     // Slow movers are counts: a normal with mean 3 puts real mass below zero and misprices
-    // the first units. Below kCountMean units over the cover, demand is Poisson when its
-    // variance is at most the mean, else negative binomial with the same mean and variance
-    // (size = mean^2 / (variance - mean), method of moments).
+    // the first units. Below kCountMean units over the cover, demand is Poisson or negative
+    // binomial with the same mean and variance (DemandDistribution::MomentMatched).
     constexpr double kCountMean = 30.0;
     if (item.demand_mean > 0 && item.demand_mean < kCountMean) {
-      const double var = d.demand_sd * d.demand_sd;
-      auto count = var <= item.demand_mean * 1.0001
-                       ? policy::DemandDistribution::Poisson(item.demand_mean)
-                       : policy::DemandDistribution::NegativeBinomial(
-                             item.demand_mean, item.demand_mean * item.demand_mean / (var - item.demand_mean));
+      auto count = policy::DemandDistribution::MomentMatched(item.demand_mean, d.demand_sd, kCountMean);
       if (count.ok()) item.demand = std::move(count).value();
     }
     if (options.cap_at_plan_quantity) item.max_quantity = std::max(line.quantity, 0.0);

@@ -221,6 +221,19 @@ Result<DemandDistribution> DemandDistribution::Poisson(double mean) {
   return d;
 }
 
+Result<DemandDistribution> DemandDistribution::MomentMatched(double mean, double sd,
+                                                              double count_below) {
+  mean = std::max(mean, 0.0);
+  sd = std::max(sd, 0.0);
+  if (mean >= count_below) return Normal(mean, sd);
+  if (mean <= 0.0) return Poisson(0.0);
+  const double var = sd * sd;
+  if (var <= mean * (1.0 + 1e-9)) return Poisson(mean);
+  auto nb = NegativeBinomial(mean, mean * mean / (var - mean));
+  if (nb.ok() && !nb->PmfTable().ok()) return Normal(mean, sd);
+  return nb;
+}
+
 Result<DemandDistribution> DemandDistribution::NegativeBinomial(double mean, double size) {
   if (!(mean >= 0.0) || !std::isfinite(mean)) {
     return Error::InvalidArgument(fmt::format("negbin mean = {}; must be >= 0", mean));

@@ -135,19 +135,8 @@ Result<ReplenishmentLevels> ChooseReplenishmentLevels(const ReplenishmentInput& 
     return out;
   }
 
-  DemandDistribution d;
-  if (mean >= kCountDistributionBelow) {
-    SC_ASSIGN_OR_RETURN(d, DemandDistribution::Normal(mean, std::sqrt(var)));
-  } else if (var <= mean * (1.0 + 1e-9)) {
-    SC_ASSIGN_OR_RETURN(d, DemandDistribution::Poisson(mean));
-  } else {
-    SC_ASSIGN_OR_RETURN(d, DemandDistribution::NegativeBinomial(mean, mean * mean / (var - mean)));
-    // A spread far beyond the mean (lumpy wholesale orders) makes the negative binomial's table
-    // too long to build; the normal with the same mean and sd stands in.
-    if (!d.PmfTable().ok()) {
-      SC_ASSIGN_OR_RETURN(d, DemandDistribution::Normal(mean, std::sqrt(var)));
-    }
-  }
+  SC_ASSIGN_OR_RETURN(DemandDistribution d,
+                      DemandDistribution::MomentMatched(mean, std::sqrt(var), kCountDistributionBelow));
   out.distribution = d.kind();
 
   // Q = max(EOQ, mean over R, case pack, MOQ), whole units and whole case packs.

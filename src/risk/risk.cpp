@@ -39,19 +39,9 @@ std::string P(double p) { return fmt::format("{:.0f}%", 100.0 * p); }
 std::string Dos(double d) { return d >= kMaxDaysOfSupply ? std::string("999+") : U(d); }
 
 // A demand distribution per the header: normal for fast movers, Poisson / negbin below
-// slow_mover_mean.
+// slow_mover_mean (DemandDistribution::MomentMatched).
 Result<policy::DemandDistribution> MakeDemand(double mean, double sd, double slow_mover_mean) {
-  mean = std::max(mean, 0.0);
-  sd = std::max(sd, 0.0);
-  if (mean >= slow_mover_mean) return policy::DemandDistribution::Normal(mean, sd);
-  const double var = sd * sd;
-  if (mean <= 0.0) return policy::DemandDistribution::Poisson(0.0);
-  if (var <= mean * (1.0 + 1e-9)) return policy::DemandDistribution::Poisson(mean);
-  auto nb = policy::DemandDistribution::NegativeBinomial(mean, mean * mean / (var - mean));
-  // A spread far beyond the mean (lumpy orders) makes the table too long to build: the normal
-  // with the same mean and sd stands in.
-  if (nb.ok() && !nb->PmfTable().ok()) return policy::DemandDistribution::Normal(mean, sd);
-  return nb;
+  return policy::DemandDistribution::MomentMatched(mean, sd, slow_mover_mean);
 }
 
 // P(D > x).

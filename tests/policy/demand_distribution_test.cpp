@@ -243,3 +243,34 @@ TEST(IntegerLossTable, MatchesDirectSums) {
 
 }  // namespace
 }  // namespace stockcast::policy
+
+namespace stockcast::policy {
+namespace {
+
+// The planning code's one choice of demand distribution from a mean and an sd.
+TEST(DemandDistributionMomentMatched, PicksNormalPoissonOrNegbinByMeanAndSpread) {
+  auto fast = DemandDistribution::MomentMatched(40, 9, 30);
+  ASSERT_TRUE(fast.ok());
+  EXPECT_EQ(fast->kind(), DemandKind::kNormal);
+  EXPECT_DOUBLE_EQ(fast->Mean(), 40);
+  auto poisson = DemandDistribution::MomentMatched(4, 1.5, 30);  // var 2.25 <= mean
+  ASSERT_TRUE(poisson.ok());
+  EXPECT_EQ(poisson->kind(), DemandKind::kPoisson);
+  auto negbin = DemandDistribution::MomentMatched(4, 4, 30);  // var 16 > mean
+  ASSERT_TRUE(negbin.ok());
+  EXPECT_EQ(negbin->kind(), DemandKind::kNegativeBinomial);
+  EXPECT_NEAR(negbin->Mean(), 4, 1e-9);
+  EXPECT_NEAR(negbin->Sd(), 4, 1e-6);
+  auto none = DemandDistribution::MomentMatched(-1, 2, 30);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->kind(), DemandKind::kPoisson);
+  EXPECT_DOUBLE_EQ(none->Mean(), 0);
+  // A spread far beyond the mean: the negbin table would be too long, the normal stands in.
+  auto lumpy = DemandDistribution::MomentMatched(5, 5000, 30);
+  ASSERT_TRUE(lumpy.ok());
+  EXPECT_EQ(lumpy->kind(), DemandKind::kNormal);
+  EXPECT_DOUBLE_EQ(lumpy->Sd(), 5000);
+}
+
+}  // namespace
+}  // namespace stockcast::policy

@@ -57,6 +57,13 @@ class DemandDistribution {
   static Result<DemandDistribution> Normal(double mean, double sd);
   static Result<DemandDistribution> Poisson(double mean);
   static Result<DemandDistribution> NegativeBinomial(double mean, double size);
+  // The distribution the planning code uses for demand with this mean and sd over a window:
+  // normal at or above `count_below` units; below it counts — Poisson when the variance is at
+  // most the mean, else the negative binomial with the same mean and variance (size =
+  // mean^2 / (var - mean)). When that negative binomial's table would be too long (a spread
+  // far beyond the mean: lumpy wholesale orders), the normal with the same mean and sd stands
+  // in. A mean of 0 or less below `count_below` is a point mass at zero (Poisson(0)).
+  static Result<DemandDistribution> MomentMatched(double mean, double sd, double count_below);
   // Equally weighted samples (duplicates merge). Values must be finite and >= 0.
   static Result<DemandDistribution> EmpiricalSamples(const std::vector<double>& samples);
   // Value/probability pairs (duplicates merge); probabilities >= 0 summing to 1 within 1e-6
