@@ -26,7 +26,8 @@ namespace {
 
 using Key = std::pair<std::string, std::string>;  // (sku, location)
 
-constexpr int kClassWindowDays = 365;
+// The last year of history: the ABC value window and the KPI window.
+constexpr int kHistoryWindowDays = 365;
 constexpr int kRecentDays = 56;
 constexpr int kProjectionPaths = 100;
 
@@ -359,7 +360,7 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
   for (const Product& p : products) any_cost = any_cost || p.unit_cost > 0;
 
   const int n_days = panel.num_days();
-  const int class_from = std::max(0, n_days - kClassWindowDays);
+  const int class_from = std::max(0, n_days - kHistoryWindowDays);
   std::vector<policy::ItemDemand> items(panel.num_series());
   for (size_t s = 0; s < panel.num_series(); ++s) {
     const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
@@ -792,7 +793,7 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
     }
     risk::KpiOptions ko;
     ko.to = panel.end();
-    ko.from = std::max(panel.start(), panel.end() - (kClassWindowDays - 1));
+    ko.from = std::max(panel.start(), panel.end() - (kHistoryWindowDays - 1));
     ko.period = risk::KpiPeriod::kMonth;
     out.kpi_from = ko.from;
     out.kpi_to = ko.to;

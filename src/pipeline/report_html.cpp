@@ -328,8 +328,7 @@ Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options)
     SC_ASSIGN_OR_RETURN(receipts, store.ListReceipts());
   }
 
-  std::map<std::string, const Product*> product_by_sku;
-  for (const Product& p : products) product_by_sku[p.sku] = &p;
+  const MasterIndex master(products, {});
   std::set<std::string> skus, locations;
   for (const SeriesKey& k : panel.keys()) {
     skus.insert(k.sku);
@@ -574,9 +573,7 @@ Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options)
       const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
       const auto price = std::as_const(panel).column(PanelColumn::kPrice, s);
       double list_price = 0.0;
-      if (auto it = product_by_sku.find(panel.key(s).sku); it != product_by_sku.end()) {
-        list_price = it->second->price;
-      }
+      if (const Product* p = master.product(panel.key(s).sku)) list_price = p->price;
       double r = 0.0;
       for (int t = std::max(0, last - 90); t < last; ++t) {
         const double q = demand[static_cast<size_t>(t)];
@@ -615,9 +612,8 @@ Result<std::string> RenderHtmlReport(Store& store, const ReportOptions& options)
   for (const Key& key : chosen) {
     const size_t s = *panel.Find(key.first, key.second);
     std::string name;
-    if (auto it = product_by_sku.find(key.first); it != product_by_sku.end() &&
-                                                  !it->second->name.empty()) {
-      name = " — " + it->second->name;
+    if (const Product* p = master.product(key.first); p != nullptr && !p->name.empty()) {
+      name = " — " + p->name;
     }
     html += fmt::format("<h3>{} @ {}{}</h3>", HtmlEscape(key.first), HtmlEscape(key.second),
                         HtmlEscape(name));
