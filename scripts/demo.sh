@@ -26,3 +26,6 @@ echo "         stock), walked forward over the last year of history with the sam
 
 end=$(date +%s.%N)
 printf "Demo finished in %.1f s. Open %s in a browser.\n" "$(echo "$end - $start" | bc -l 2>/dev/null || python3 -c "print($end-$start)")" "$OUT/plan/report.html"
+echo "Live service and dashboard on this store:"
+echo "  TOKEN=\$($BIN token create --db $DB --role planner)"
+echo "  $BIN serve --db $DB        # then open http://127.0.0.1:8080/ and paste the token"
