@@ -8,7 +8,7 @@ PACKAGES=(
   libsqlite3-dev libzstd-dev zstd
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
   libeigen3-dev libnlopt-cxx-dev libtbb-dev coinor-libcbc-dev coinor-libclp-dev
-  libsodium-dev libcpp-httplib-dev libpqxx-dev postgresql openssl
+  libsodium-dev libcpp-httplib-dev libpqxx-dev postgresql openssl libxgboost-dev
   chromium
   libgtest-dev libgmock-dev libbenchmark-dev
   python3

@@ -325,7 +325,7 @@ Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
   o.calibration_windows = a.calibrate;
   SC_RETURN_IF_ERROR(o.Validate());
   // Check the model spec before touching the store: a typo should say so, whatever the db.
-  SC_RETURN_IF_ERROR(forecast::CheckModelSpec(o.model));
+  SC_RETURN_IF_ERROR(pipeline::CheckForecastModelSpec(o.model));
   SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
   SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
   ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
@@ -1133,12 +1133,33 @@ void AddModelsCommand(CLI::App& app, const GlobalOptions&, Runner* runner) {
         }
         arr.push_back({{"name", m->name}, {"description", m->description}, {"parameters", params}});
       }
+      // Global models (trained across all series; forecast/global_model.h).
+      for (const auto* m : forecast::ListGlobalModels()) {
+        nlohmann::json params = nlohmann::json::array();
+        for (const auto& p : m->schema.specs()) {
+          params.push_back({{"name", p.name},
+                            {"type", std::string(ToString(p.type))},
+                            {"default", p.default_value},
+                            {"min", p.min},
+                            {"max", p.max},
+                            {"description", p.description}});
+        }
+        nlohmann::json entry = {{"name", m->name},     {"description", m->description},
+                                {"parameters", params}, {"global", true},
+                                {"available", m->available}};
+        if (!m->available) entry["unavailable_reason"] = m->unavailable_reason;
+        arr.push_back(std::move(entry));
+      }
       if (*json) {
         std::cout << arr.dump(2) << std::endl;
         return Status::Ok();
       }
       for (const auto& m : arr) {
         std::cout << m["name"].get<std::string>() << "  " << m["description"].get<std::string>()
+                  << (m.contains("global") ? "  [global]" : "")
+                  << (m.value("available", true)
+                          ? std::string()
+                          : "  (unavailable: " + m["unavailable_reason"].get<std::string>() + ")")
                   << "\n";
         for (const auto& p : m["parameters"]) {
           std::cout << fmt::format("    {}={} ({}, [{}, {}]) {}\n", p["name"].get<std::string>(),

@@ -20,6 +20,9 @@ int ExitCodeFor(ErrorCode code) {
   return kExitInternal;
 }
 
+// stockcast rl: the reinforcement-learning replenishment agent (rl_command.cpp).
+void AddRlCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+
 }  // namespace stockcast::cli
 
 int main(int argc, char** argv) {
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
   AddOptimizeCommand(app, global, &runner);
   AddEvaluateCommand(app, global, &runner);
   AddSimulateCommand(app, global, &runner);
+  AddRlCommand(app, global, &runner);
   AddReportCommand(app, global, &runner);
   AddModelsCommand(app, global, &runner);
   AddConfigCommand(app, global, &runner);

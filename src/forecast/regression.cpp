@@ -39,6 +39,7 @@
 #include "stockcast/core/calendar.h"
 #include "stockcast/core/date.h"
 #include "stockcast/forecast/distribution.h"
+#include "forecast/features.h"
 
 namespace stockcast::forecast {
 namespace {
@@ -145,16 +146,6 @@ using Kind = DesignBuilder::Column::Kind;
 
 constexpr std::string_view kWeekdayNames[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
-struct EventColumn {
-  uint32_t bit;
-  const char* name;
-};
-constexpr EventColumn kEventColumns[] = {
-    {kEventSinglesDay, "singles_day"},   {kEvent618, "618"},
-    {kEventDouble12, "double_12"},       {kEventBlackFriday, "black_friday"},
-    {kEventCyberMonday, "cyber_monday"}, {kEventSupplierShutdown, "spring_festival"},
-};
-
 bool StartsWithPrice(std::string_view name) { return name.rfind("price", 0) == 0; }
 
 }  // namespace
@@ -202,7 +193,7 @@ Result<DesignBuilder> DesignBuilder::Create(std::string_view model, const Design
       add({Kind::kYearSin, j}, fmt::format("year_sin{}", j));
     }
     if (o.events) {
-      for (const EventColumn& e : kEventColumns) {
+      for (const FestivalColumn& e : kFestivalColumns) {  // forecast/features.h
         add({Kind::kEvent, static_cast<int>(e.bit)}, e.name);
       }
       if (o.runup_days > 0) {

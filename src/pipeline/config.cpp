@@ -1,5 +1,7 @@
 #include "stockcast/pipeline/config.h"
 
+#include "stockcast/pipeline/forecast_run.h"
+
 #include "stockcast/forecast/model.h"
 #include "stockcast/policy/classify.h"
 
@@ -213,8 +215,9 @@ Status Config::Validate() const {
           forecast.quantiles[i - 1]));
     }
   }
-  if (auto model = forecast::CreateModel(forecast.model); !model.ok()) {
-    return Error::InvalidArgument("forecast.model: " + model.error().message);
+  // A per-series model or a global one (gbm): `forecast --db` and `plan` take both.
+  if (Status st = CheckForecastModelSpec(forecast.model); !st.ok()) {
+    return Error::InvalidArgument("forecast.model: " + st.error().message);
   }
   if (clean.calendar.shutdown_days_before < 0 || clean.calendar.shutdown_days_after < 0) {
     return Error::InvalidArgument("calendar.shutdown_days_before/after must be >= 0");

@@ -1,9 +1,11 @@
 #include "stockcast/pipeline/forecast_run.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -21,6 +23,9 @@ namespace stockcast::pipeline {
 namespace {
 
 constexpr size_t kMaxFallbackExamples = 10;
+constexpr size_t kMaxImportance = 20;
+// The same guard as ForecastOrFallback's: no forecast above 20 x the history's largest value.
+constexpr double kMaxTimesHistory = 20.0;
 
 }  // namespace
 
@@ -140,6 +145,86 @@ size_t ColdStart(const DemandPanel& panel, const std::vector<Product>& products,
 
 }  // namespace
 
+Status CheckForecastModelSpec(std::string_view spec) {
+  if (forecast::IsGlobalModelSpec(spec)) return forecast::CreateGlobalModel(spec).status();
+  return forecast::CheckModelSpec(spec);
+}
+
+namespace {
+
+// Trains the global model `spec` on every series of `panel` and forecasts each. A series whose
+// forecast is unusable (non-finite, or over kMaxTimesHistory x its largest value) gets the
+// per-series "mean" model instead, and says so. Fills `all` (one slot per series).
+Status RunGlobalModel(const DemandPanel& panel, const std::vector<Product>& products,
+                      const ForecastRunOptions& options, const ProgressFn& progress,
+                      std::vector<forecast::RobustForecast>* all, ForecastRunSummary* summary) {
+  SC_ASSIGN_OR_RETURN(forecast::ModelSpec spec, forecast::ParseModelSpec(options.model));
+  // The run's thread setting applies unless the spec names its own.
+  if (options.threads > 0 && spec.params.count("threads") == 0) {
+    spec.params["threads"] = std::to_string(options.threads);
+  }
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<forecast::GlobalModel> model,
+                      forecast::CreateGlobalModel(spec.ToString()));
+  std::map<std::string, std::string> category;
+  for (const Product& p : products) {
+    if (!p.category.empty()) category[p.sku] = p.category;
+  }
+  const size_t n_series = panel.num_series();
+  std::vector<std::vector<double>> ys(n_series);
+  std::vector<forecast::GlobalSeries> series(n_series);
+  ParallelFor(n_series, options.threads, [&](size_t s) {
+    const auto demand = panel.column(PanelColumn::kDemand, s);
+    ys[s].assign(demand.begin(), demand.end());
+    series[s].y = ys[s];
+    series[s].flags = panel.flags(s);
+    series[s].x = PanelRegressors(panel, s);
+    auto it = category.find(panel.key(s).sku);
+    if (it != category.end()) series[s].category = it->second;
+  });
+  ReportProgress(progress, fmt::format("training {}", spec.name), 0.1);
+  SC_RETURN_IF_ERROR(model->Fit(series, options.season_length, options.horizon));
+  ReportProgress(progress, "forecasting", 0.8);
+  SC_ASSIGN_OR_RETURN(std::vector<forecast::Forecast> forecasts,
+                      model->PredictMany(series, options.horizon, options.quantiles));
+  ParallelFor(n_series, options.threads, [&](size_t s) {
+    forecast::Forecast& f = forecasts[s];
+    double y_max = 0.0;
+    for (double v : ys[s]) {
+      if (std::isfinite(v)) y_max = std::max(y_max, v);
+    }
+    std::string problem;
+    for (size_t i = 0; i < f.mean.size() && problem.empty(); ++i) {
+      double top = f.mean[i];
+      for (const auto& q : f.quantiles) top = std::max(top, q[i]);
+      if (!std::isfinite(top)) {
+        problem = fmt::format("{} produced a non-finite value", spec.name);
+      } else if (y_max > 0.0 && top > kMaxTimesHistory * y_max) {
+        problem = fmt::format("{} forecast {:.4g}, over {:g} x the history's largest value {:g}",
+                              spec.name, top, kMaxTimesHistory, y_max);
+      }
+    }
+    if (problem.empty()) {
+      // A short-history rule names itself first ("short: ...", "zero: ..."), as per series.
+      (*all)[s].chosen =
+          f.fallback.empty() ? spec.name : "fallback:" + f.fallback.substr(0, f.fallback.find(':'));
+      (*all)[s].forecast = std::move(f);
+      return;
+    }
+    (*all)[s] = forecast::ForecastOrFallback("mean", ys[s], series[s].flags,
+                                             options.season_length, {}, options.horizon,
+                                             options.quantiles);
+    (*all)[s].forecast.fallback = "mean: " + problem;
+    (*all)[s].chosen = "fallback:mean";
+  });
+  summary->global_model = model->Describe();
+  summary->importance = model->Importance();
+  if (summary->importance.size() > kMaxImportance) summary->importance.resize(kMaxImportance);
+  if (!options.save_model.empty()) SC_RETURN_IF_ERROR(model->Save(options.save_model));
+  return Status::Ok();
+}
+
+}  // namespace
+
 std::string SeriesId(const std::string& sku, const std::string& location) {
   return sku + "@" + location;
 }
@@ -176,7 +261,13 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
   SC_RETURN_IF_ERROR(options.Validate());
   SC_ASSIGN_OR_RETURN(forecast::ModelSpec spec, forecast::ParseModelSpec(options.model));
   // Reject an unknown model, parameter or setting before touching the store.
-  SC_RETURN_IF_ERROR(forecast::CheckModelSpec(options.model));
+  SC_RETURN_IF_ERROR(CheckForecastModelSpec(options.model));
+  const bool global = forecast::IsGlobalModelSpec(options.model);
+  if (!global && !options.save_model.empty()) {
+    return Error::InvalidArgument(fmt::format(
+        "save_model = \"{}\" with model {}; only global models ({}) are saved as files",
+        options.save_model, spec.name, forecast::GlobalModelRegistry::Global().Names()));
+  }
   const std::string canonical = spec.ToString();
 
   ReportProgress(progress, "loading history", 0.0);
@@ -234,9 +325,18 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
   std::vector<forecast::RobustForecast> all(n_series);
   std::atomic<size_t> done{0};
   std::mutex progress_mutex;
+  std::optional<std::vector<Product>> products;
+  if (global) {
+    auto listed = store.ListProducts();
+    if (!listed.ok()) return fail(listed.error());
+    products = std::move(listed).value();
+    const Status trained = RunGlobalModel(panel, *products, options, progress, &all, &summary);
+    if (!trained.ok()) return fail(trained.error());
+  }
   // Drivers are assembled only for a model that reads them.
-  const bool drivers = forecast::CreateModel(options.model).value()->UsesRegressors();
-  ParallelFor(n_series, options.threads, [&](size_t s) {
+  const bool drivers = !global && forecast::CreateModel(options.model).value()->UsesRegressors();
+  // Per-series models (a global model filled `all` above).
+  ParallelFor(global ? 0 : n_series, options.threads, [&](size_t s) {
     const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
     const std::vector<double> y(demand.begin(), demand.end());
     const forecast::Regressors x = drivers ? PanelRegressors(panel, s) : forecast::Regressors{};
@@ -258,8 +358,11 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
     labels[s] = all[s].forecast.fallback.empty() ? spec.name : all[s].chosen;
   }
   if (options.cold_start_days > 0) {
-    auto products = store.ListProducts();
-    if (!products.ok()) return fail(products.error());
+    if (!products) {
+      auto listed = store.ListProducts();
+      if (!listed.ok()) return fail(listed.error());
+      products = std::move(listed).value();
+    }
     summary.cold_starts = ColdStart(panel, *products, options.cold_start_days, &all, &labels);
   }
   for (size_t s = 0; s < n_series; ++s) {
@@ -312,6 +415,14 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
       {"first_date", summary.first_date.ToString()},
       {"last_date", summary.last_date.ToString()},
   };
+  if (global) {
+    report["global_model"] = summary.global_model;
+    nlohmann::json importance = nlohmann::json::array();
+    for (const auto& f : summary.importance) {
+      importance.push_back({{"feature", f.feature}, {"gain", f.gain}});
+    }
+    report["importance"] = importance;
+  }
   SC_RETURN_IF_ERROR(store.FinishRun(summary.run_id, "ok", report.dump()));
   if (options.keep_rows != nullptr) *options.keep_rows = std::move(rows);
   return summary;

@@ -1,6 +1,7 @@
 #pragma once
-// `stockcast forecast`: fits one model per series of the stored demand panel and saves the
-// forecasts as a run.
+// `stockcast forecast`: fits one model per series of the stored demand panel -- or, for a
+// global model (forecast/global_model.h, e.g. `gbm`), one model across all of them -- and saves
+// the forecasts as a run.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "stockcast/core/date.h"
 #include "stockcast/core/error.h"
 #include "stockcast/core/progress.h"
+#include "stockcast/forecast/global_model.h"
 #include "stockcast/forecast/model.h"
 #include "stockcast/store/store.h"
 
@@ -28,6 +30,8 @@ struct ForecastRunOptions {
   int calibration_windows = 0;
   // The store's panel when the caller has it loaded already (plan_loop.h); nullptr = load it.
   const DemandPanel* panel = nullptr;
+  // Global models only: also save the trained model to this file (GlobalModel::Save).
+  std::string save_model;
   // When set, receives the saved forecast rows (the closed loop plans from them without
   // reading them back).
   std::vector<ForecastRow>* keep_rows = nullptr;
@@ -45,15 +49,25 @@ struct ForecastRunSummary {
   Date history_start, history_end;  // panel range the models saw
   Date first_date, last_date;       // forecast dates
   size_t rows = 0;                  // forecast rows saved
+  // Global models: what was trained (GlobalModel::Describe) and which features moved demand
+  // (gain importance, largest first, at most 20); empty for per-series models.
+  std::string global_model;
+  std::vector<forecast::FeatureImportance> importance;
 };
 
 // Loads the panel (Store::LoadPanel; PanelColumn::kDemand is the cleaned demand), fits
 // `options.model` on each series, and records a "forecast" run. One bad series never fails
-// the run: it falls back to the mean (or zero) and is counted. Errors: invalid options or
+// the run: it falls back to the mean (or zero) and is counted. A global model is trained once on
+// every series (categories from the store's products) and then forecasts each; its quantiles
+// are its own (conformal), so calibration_windows does not apply to it. Errors: invalid options or
 // model spec, an empty store, store failures, an unwritable CSV path.
 // CSV columns: series_id,step,date,mean,q<level>...,model with series_id = "sku@location".
 Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& options,
                                        const ProgressFn& progress = {});
+
+// Checks a spec before a run: a global model (IsGlobalModelSpec) must create (available, known
+// parameters in bounds); any other spec goes through forecast::CheckModelSpec.
+Status CheckForecastModelSpec(std::string_view spec);
 
 // "sku@location".
 std::string SeriesId(const std::string& sku, const std::string& location);
