@@ -1120,10 +1120,10 @@ void AddModelsCommand(CLI::App& app, const GlobalOptions&, Runner* runner) {
   cmd->add_flag("--json", *json, "print as JSON");
   cmd->callback([runner, json]() {
     *runner = [json]() -> Status {
-      nlohmann::json arr = nlohmann::json::array();
-      for (const auto* m : forecast::ListModels()) {
+      // A model's parameters as the JSON listing shows them.
+      const auto params_json = [](const ParamSchema& schema) {
         nlohmann::json params = nlohmann::json::array();
-        for (const auto& p : m->schema.specs()) {
+        for (const auto& p : schema.specs()) {
           params.push_back({{"name", p.name},
                             {"type", std::string(ToString(p.type))},
                             {"default", p.default_value},
@@ -1131,21 +1131,20 @@ void AddModelsCommand(CLI::App& app, const GlobalOptions&, Runner* runner) {
                             {"max", p.max},
                             {"description", p.description}});
         }
-        arr.push_back({{"name", m->name}, {"description", m->description}, {"parameters", params}});
+        return params;
+      };
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto* m : forecast::ListModels()) {
+        arr.push_back({{"name", m->name},
+                       {"description", m->description},
+                       {"parameters", params_json(m->schema)}});
       }
       // Global models (trained across all series; forecast/global_model.h).
       for (const auto* m : forecast::ListGlobalModels()) {
-        nlohmann::json params = nlohmann::json::array();
-        for (const auto& p : m->schema.specs()) {
-          params.push_back({{"name", p.name},
-                            {"type", std::string(ToString(p.type))},
-                            {"default", p.default_value},
-                            {"min", p.min},
-                            {"max", p.max},
-                            {"description", p.description}});
-        }
-        nlohmann::json entry = {{"name", m->name},     {"description", m->description},
-                                {"parameters", params}, {"global", true},
+        nlohmann::json entry = {{"name", m->name},
+                                {"description", m->description},
+                                {"parameters", params_json(m->schema)},
+                                {"global", true},
                                 {"available", m->available}};
         if (!m->available) entry["unavailable_reason"] = m->unavailable_reason;
         arr.push_back(std::move(entry));
