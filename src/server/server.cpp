@@ -314,6 +314,17 @@ bool ParseOneOrList(const Json& body, const std::string& plural, Parse parse, st
   return true;
 }
 
+// The first key of `obj` not in `allowed`, as the error for it ("$.qty is not allowed; fields:
+// quantity, note"); nullopt when every key is allowed.
+std::optional<ApiError> UnknownField(const Json& obj, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [k, v] : obj.items()) {
+    if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+    return Bad(fmt::format("$.{} is not allowed; {}: {}", k, allowed.size() == 1 ? "field" : "fields",
+                           fmt::join(allowed, ", ")));
+  }
+  return std::nullopt;
+}
+
 // ?limit= in [1, max]; false when it is not a whole number in range.
 bool ParseLimit(const httplib::Request& req, long* limit, long max) {
   if (!req.has_param("limit")) return true;
@@ -574,6 +585,7 @@ const std::vector<Route>& Routes() {
 }  // namespace
 
 std::string OpenApiJson() {
+  const Json components = ComponentSchemas();
   Json paths = Json::object();
   for (const Route& r : Routes()) {
     std::string method = r.method;
@@ -616,7 +628,7 @@ std::string OpenApiJson() {
       op["responses"].erase("401");
       op["responses"].erase("403");
     }
-    if (ComponentSchemas().contains("Error")) {
+    if (components.contains("Error")) {
       for (auto& [code, response] : op["responses"].items()) {
         if (code[0] == '4' || code[0] == '5') {
           response["content"] = {
@@ -644,7 +656,7 @@ std::string OpenApiJson() {
               {"info", {{"title", "stockcast API"}, {"version", "1"}}},
               {"paths", paths},
               {"components",
-               {{"schemas", ComponentSchemas()},
+               {{"schemas", components},
                 {"securitySchemes",
                  {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}}};
   return doc.dump(2);
@@ -1681,11 +1693,8 @@ void Server::Impl::Install() {
         return SendError(res, Bad(approve ? "body must be a JSON object {\"quantity\"?, \"note\"?}"
                                           : "body must be a JSON object {\"reason\"}"));
       }
-      for (const auto& [k, v] : body.items()) {
-        if (approve ? (k != "quantity" && k != "note") : k != "reason") {
-          return SendError(res, Bad(fmt::format("$.{} is not allowed; {}", k,
-                                                approve ? "fields: quantity, note" : "field: reason")));
-        }
+      if (auto e = approve ? UnknownField(body, {"quantity", "note"}) : UnknownField(body, {"reason"})) {
+        return SendError(res, *e);
       }
       ApiError err;
       PlanDecision d;
@@ -1810,11 +1819,7 @@ void Server::Impl::Install() {
         if (body.is_discarded() || !body.is_object()) {
           return SendError(res, Bad("body must be a JSON object {\"lower_units\", \"upper_units\"}"));
         }
-        for (const auto& [k, v] : body.items()) {
-          if (k != "lower_units" && k != "upper_units") {
-            return SendError(res, Bad(fmt::format("$.{} is not allowed; fields: lower_units, upper_units", k)));
-          }
-        }
+        if (auto e = UnknownField(body, {"lower_units", "upper_units"})) return SendError(res, *e);
         ApiError err;
         WarningLineRecord l;
         l.sku = req.matches[1];
@@ -1934,11 +1939,7 @@ void Server::Impl::Install() {
         if (body.is_discarded() || !body.is_object()) {
           return SendError(res, Bad("body must be {\"kind\":\"forecast\"|\"plan\",\"params\":{...}}"));
         }
-        for (const auto& [k, v] : body.items()) {
-          if (k != "kind" && k != "params") {
-            return SendError(res, Bad(fmt::format("$.{} is not allowed; fields: kind, params", k)));
-          }
-        }
+        if (auto e = UnknownField(body, {"kind", "params"})) return SendError(res, *e);
         ApiError err;
         auto kind = Text(body, "$", "kind", true, &err);
         if (!kind) return SendError(res, err);

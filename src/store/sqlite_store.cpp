@@ -343,6 +343,7 @@ class SqliteStore final : public Store {
   Result<std::vector<T>> ListBound(const std::string& sql, std::string_view what, Bind bind,
                                    Read read);
   Status CheckRunExists(int64_t run_id, std::string_view what);
+  Status ReadAlert(const Statement& st, AlertRecord* a) const;
   Result<Date> ReadDate(const Statement& stmt, int column, std::string_view table,
                         std::string_view name) const {
     return ParseStoredDate(stmt.ColumnView(column), table, name, db_.path());
@@ -431,17 +432,7 @@ Status SqliteStore::StepItem(Statement& stmt, std::string_view verb, std::string
 template <typename T, typename Read>
 Result<std::vector<T>> SqliteStore::ListAll(const std::string& sql, std::string_view what,
                                             Read read) {
-  SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql, what));
-  ResetOnExit reset(*stmt);
-  std::vector<T> out;
-  int rc;
-  while ((rc = stmt->Step()) == SQLITE_ROW) {
-    T item;
-    SC_RETURN_IF_ERROR(read(*stmt, &item));
-    out.push_back(std::move(item));
-  }
-  if (rc != SQLITE_DONE) return db_.Fail(rc, what);
-  return out;
+  return ListBound<T>(sql, what, [](Statement&) {}, read);
 }
 
 template <typename T, typename Bind, typename Read>
@@ -1310,8 +1301,16 @@ Status SqliteStore::SavePlan(int64_t run_id, std::span<const PlanLine> lines) {
 }
 
 Result<std::vector<PlanLine>> SqliteStore::ListPlan(int64_t run_id) {
+  SC_ASSIGN_OR_RETURN(auto numbered, ListPlanNumbered(run_id));
+  std::vector<PlanLine> lines;
+  lines.reserve(numbered.size());
+  for (auto& [number, line] : numbered) lines.push_back(std::move(line));
+  return lines;
+}
+
+Result<std::vector<std::pair<int64_t, PlanLine>>> SqliteStore::ListPlanNumbered(int64_t run_id) {
   static const std::string kSql =
-      "SELECT sku, location, supplier_id, order_date, arrival_date, quantity, unit_cost, "
+      "SELECT line, sku, location, supplier_id, order_date, arrival_date, quantity, unit_cost, "
       "on_hand, on_order, lead_time_demand, safety_stock, reorder_point, order_up_to, "
       "service_level, stockout_probability, days_of_supply, binding, explanation "
       "FROM plans WHERE run_id = ? ORDER BY line";
@@ -1319,25 +1318,25 @@ Result<std::vector<PlanLine>> SqliteStore::ListPlan(int64_t run_id) {
   SC_ASSIGN_OR_RETURN(Statement * stmt, Cached(kSql, what));
   ResetOnExit reset(*stmt);
   stmt->BindInt(1, run_id);
-  std::vector<PlanLine> lines;
+  std::vector<std::pair<int64_t, PlanLine>> lines;
   int rc;
   while ((rc = stmt->Step()) == SQLITE_ROW) {
     PlanLine l;
-    l.sku = stmt->ColumnText(0);
-    l.location = stmt->ColumnText(1);
-    l.supplier_id = stmt->ColumnText(2);
-    SC_ASSIGN_OR_RETURN(l.order_date, ReadDate(*stmt, 3, "plans", "order_date"));
-    SC_ASSIGN_OR_RETURN(l.arrival_date, ReadDate(*stmt, 4, "plans", "arrival_date"));
+    l.sku = stmt->ColumnText(1);
+    l.location = stmt->ColumnText(2);
+    l.supplier_id = stmt->ColumnText(3);
+    SC_ASSIGN_OR_RETURN(l.order_date, ReadDate(*stmt, 4, "plans", "order_date"));
+    SC_ASSIGN_OR_RETURN(l.arrival_date, ReadDate(*stmt, 5, "plans", "arrival_date"));
     double* const numbers[] = {&l.quantity,         &l.unit_cost,
                                &l.on_hand,          &l.on_order,
                                &l.lead_time_demand, &l.safety_stock,
                                &l.reorder_point,    &l.order_up_to,
                                &l.service_level,    &l.stockout_probability,
                                &l.days_of_supply};
-    for (int k = 0; k < 11; ++k) *numbers[k] = stmt->ColumnReal(5 + k);
-    l.binding = stmt->ColumnText(16);
-    l.explanation = stmt->ColumnText(17);
-    lines.push_back(std::move(l));
+    for (int k = 0; k < 11; ++k) *numbers[k] = stmt->ColumnReal(6 + k);
+    l.binding = stmt->ColumnText(17);
+    l.explanation = stmt->ColumnText(18);
+    lines.emplace_back(stmt->ColumnInt(0), std::move(l));
   }
   if (rc != SQLITE_DONE) return db_.Fail(rc, what);
   return lines;
@@ -1406,13 +1405,12 @@ Result<std::vector<int64_t>> SqliteStore::SaveAlerts(std::span<const AlertRecord
   return ids;
 }
 
-Result<std::vector<AlertRecord>> SqliteStore::ListAlerts(bool include_resolved) {
-  const std::string sql =
-      std::string("SELECT id, key, type, sku, location, level, first_level, status, action, "
-                  "message, first_seen, last_seen, occurrences, probability, impact, run_id "
-                  "FROM alerts ") +
-      (include_resolved ? "" : "WHERE status <> 'resolved' ") + "ORDER BY id DESC";
-  return ListAll<AlertRecord>(sql, "reading alerts", [&](const Statement& st, AlertRecord* a) -> Status {
+// The columns ReadAlert reads, in its order.
+constexpr const char* kAlertColumns =
+    "SELECT id, key, type, sku, location, level, first_level, status, action, message, "
+    "first_seen, last_seen, occurrences, probability, impact, run_id FROM alerts ";
+
+Status SqliteStore::ReadAlert(const Statement& st, AlertRecord* a) const {
     a->id = st.ColumnInt(0);
     a->key = st.ColumnText(1);
     a->type = st.ColumnText(2);
@@ -1429,7 +1427,14 @@ Result<std::vector<AlertRecord>> SqliteStore::ListAlerts(bool include_resolved) 
     a->probability = st.ColumnReal(13);
     a->impact = st.ColumnReal(14);
     a->run_id = st.ColumnInt(15);
-    return Status::Ok();
+  return Status::Ok();
+}
+
+Result<std::vector<AlertRecord>> SqliteStore::ListAlerts(bool include_resolved) {
+  const std::string sql = std::string(kAlertColumns) +
+                          (include_resolved ? "" : "WHERE status <> 'resolved' ") + "ORDER BY id DESC";
+  return ListAll<AlertRecord>(sql, "reading alerts", [&](const Statement& st, AlertRecord* a) {
+    return ReadAlert(st, a);
   });
 }
 
@@ -1875,25 +1880,6 @@ Result<std::vector<std::pair<Date, double>>> SqliteStore::SeriesDemand(const std
   return rows;
 }
 
-Result<std::vector<std::pair<int64_t, PlanLine>>> SqliteStore::ListPlanNumbered(int64_t run_id) {
-  static const std::string kSql = "SELECT line FROM plans WHERE run_id = ? ORDER BY line";
-  SC_ASSIGN_OR_RETURN(std::vector<PlanLine> lines, ListPlan(run_id));
-  SC_ASSIGN_OR_RETURN(std::vector<int64_t> numbers,
-                      ListBound<int64_t>(
-                          kSql, "reading plan line numbers",
-                          [&](Statement& st) { st.BindInt(1, run_id); },
-                          [](const Statement& st, int64_t* n) -> Status {
-                            *n = st.ColumnInt(0);
-                            return Status::Ok();
-                          }));
-  if (numbers.size() != lines.size()) {
-    return Error::Internal(fmt::format("{}: plan of run {} changed while it was read", db_.path(), run_id));
-  }
-  std::vector<std::pair<int64_t, PlanLine>> out;
-  out.reserve(lines.size());
-  for (size_t i = 0; i < lines.size(); ++i) out.emplace_back(numbers[i], std::move(lines[i]));
-  return out;
-}
 
 namespace {
 Status ReadDecision(const Statement& st, PlanDecision* d) {
@@ -2118,20 +2104,14 @@ Result<std::vector<ProjectionRecord>> SqliteStore::ListProjection(int64_t run_id
 }
 
 Result<std::optional<AlertRecord>> SqliteStore::FindLiveAlert(const std::string& key) {
-  static const std::string kSql = "SELECT id FROM alerts WHERE key = ? AND status <> 'resolved'";
-  SC_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
-                      ListBound<int64_t>(
+  static const std::string kSql =
+      std::string(kAlertColumns) + "WHERE key = ? AND status <> 'resolved'";
+  SC_ASSIGN_OR_RETURN(std::vector<AlertRecord> live,
+                      ListBound<AlertRecord>(
                           kSql, "finding a live alert", [&](Statement& st) { st.BindText(1, key); },
-                          [](const Statement& st, int64_t* id) -> Status {
-                            *id = st.ColumnInt(0);
-                            return Status::Ok();
-                          }));
-  if (ids.empty()) return std::optional<AlertRecord>();
-  SC_ASSIGN_OR_RETURN(std::vector<AlertRecord> live, ListAlerts(false));
-  for (AlertRecord& a : live) {
-    if (a.id == ids.front()) return std::optional<AlertRecord>(std::move(a));
-  }
-  return std::optional<AlertRecord>();
+                          [&](const Statement& st, AlertRecord* a) { return ReadAlert(st, a); }));
+  if (live.empty()) return std::optional<AlertRecord>();
+  return std::optional<AlertRecord>(std::move(live.front()));
 }
 
 Result<int64_t> SqliteStore::CreateJob(const JobRecord& job) {
