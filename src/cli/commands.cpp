@@ -16,6 +16,7 @@
 #include "stockcast/forecast/model.h"
 #include "stockcast/pipeline/config.h"
 #include "stockcast/pipeline/forecast_run.h"
+#include "stockcast/pipeline/global_run.h"
 #include "stockcast/pipeline/import.h"
 #include "stockcast/pipeline/optimize_run.h"
 #include "stockcast/pipeline/plan_loop.h"
@@ -235,8 +236,41 @@ struct ForecastArgs {
   int season_length = 0;
   int threads = 0;
   int calibrate = 0;
+  std::string model_file;
+  std::string save_model;
   bool json = false;
 };
+
+// The model a global run trained or loaded and its strongest drivers, for the summaries.
+void PrintGlobalModel(const std::string& describe,
+                      const std::vector<forecast::FeatureImportance>& importance) {
+  if (describe.empty()) return;
+  std::string top;
+  constexpr size_t kShown = 5;
+  for (size_t i = 0; i < importance.size() && i < kShown; ++i) {
+    top += fmt::format("{}{} {:.0f}%", i ? ", " : "", importance[i].feature,
+                       100 * importance[i].gain);
+  }
+  std::cout << "  model: " << describe << "\n";
+  if (!top.empty()) std::cout << "  strongest features (gain): " << top << "\n";
+}
+
+nlohmann::json ImportanceJson(const std::vector<forecast::FeatureImportance>& importance) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& f : importance) out.push_back({{"feature", f.feature}, {"gain", f.gain}});
+  return out;
+}
+
+// --model and --model-file name the model two ways; one at a time.
+Status CheckModelFileArgs(const std::string& model, const std::string& model_file) {
+  if (!model.empty() && !model_file.empty()) {
+    return Error::InvalidArgument(fmt::format(
+        "--model {} and --model-file {} together; a model file names its own model, give one "
+        "of them",
+        model, model_file));
+  }
+  return Status::Ok();
+}
 
 Result<std::vector<double>> ParseLevels(const std::string& text) {
   std::vector<double> out;
@@ -267,10 +301,17 @@ Status RunSeriesForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
   o.season_length = a.season_length;
   o.threads = a.threads;
   o.calibration_windows = a.calibrate;
+  o.model_file = a.model_file;
+  o.save_model = a.save_model;
   if (!a.quantiles.empty()) {
     SC_ASSIGN_OR_RETURN(o.levels, ParseLevels(a.quantiles));
   }
+  SC_RETURN_IF_ERROR(CheckModelFileArgs(a.model, a.model_file));
   SC_RETURN_IF_ERROR(o.Validate());
+  if (!a.model_file.empty()) {
+    SC_ASSIGN_OR_RETURN(o.model, forecast::GlobalModelFileSpec(a.model_file));
+  }
+  if (!a.save_model.empty()) SC_RETURN_IF_ERROR(EnsureParentDir(a.save_model, "--save-model"));
   SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
   ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
   auto sum = pipeline::RunSeriesForecast(o, MakeProgress(&bar));
@@ -281,6 +322,12 @@ Status RunSeriesForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
                         {"model", o.model},          {"chosen", sum->chosen},
                         {"fallbacks", sum->fallbacks}, {"fallback_examples", sum->fallback_examples},
                         {"seconds", sum->seconds},   {"out", o.out_path}};
+    if (!sum->global_model.empty()) {
+      j["global_model"] = sum->global_model;
+      j["importance"] = ImportanceJson(sum->importance);
+    }
+    if (!o.model_file.empty()) j["model_file"] = o.model_file;
+    if (!o.save_model.empty()) j["saved_model"] = o.save_model;
     std::cout << j.dump(2) << std::endl;
     return Status::Ok();
   }
@@ -302,6 +349,8 @@ Status RunSeriesForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
       std::cout << fmt::format("  {} series used a fallback, e.g. {}\n", sum->fallbacks,
                                sum->fallback_examples[0]);
     }
+    PrintGlobalModel(sum->global_model, sum->importance);
+    if (!o.save_model.empty()) std::cout << "  model saved to " << o.save_model << "\n";
   }
   return Status::Ok();
 }
@@ -323,9 +372,16 @@ Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
   o.output_csv = a.out;
   o.threads = a.threads;
   o.calibration_windows = a.calibrate;
+  o.model_file = a.model_file;
+  o.save_model = a.save_model;
+  SC_RETURN_IF_ERROR(CheckModelFileArgs(a.model, a.model_file));
   SC_RETURN_IF_ERROR(o.Validate());
   // Check the model spec before touching the store: a typo should say so, whatever the db.
+  if (!a.model_file.empty()) {
+    SC_ASSIGN_OR_RETURN(o.model, forecast::GlobalModelFileSpec(a.model_file));
+  }
   SC_RETURN_IF_ERROR(pipeline::CheckForecastModelSpec(o.model));
+  if (!a.save_model.empty()) SC_RETURN_IF_ERROR(EnsureParentDir(a.save_model, "--save-model"));
   SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
   SC_ASSIGN_OR_RETURN(auto store, OpenExistingStore(a.db));
   ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
@@ -343,6 +399,10 @@ Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
                         {"forecast", {sum->first_date.ToString(), sum->last_date.ToString()}},
                         {"rows", sum->rows}};
     if (!a.out.empty()) j["out"] = a.out;
+    if (!sum->global_model.empty()) {
+      j["global_model"] = sum->global_model;
+      j["importance"] = ImportanceJson(sum->importance);
+    }
     std::cout << j.dump(2) << std::endl;
     return Status::Ok();
   }
@@ -360,9 +420,96 @@ Status RunForecastCommand(const GlobalOptions& g, ForecastArgs& a) {
     std::cout << fmt::format("  {} series used a fallback, e.g. {}\n", sum->fallback_count,
                              sum->fallback_examples.empty() ? "" : sum->fallback_examples[0]);
   }
+  PrintGlobalModel(sum->global_model, sum->importance);
+  if (!a.save_model.empty()) std::cout << "  model saved to " << a.save_model << "\n";
   if (!a.out.empty()) std::cout << "  written to " << a.out << "\n";
   return Status::Ok();
 }
+
+// ---- train ----
+struct TrainArgs {
+  std::string series;
+  std::string db;
+  std::string out;
+  std::string model = "gbm";
+  int horizon = 28;
+  int season_length = 0;
+  int threads = 0;
+  bool json = false;
+};
+
+Status RunTrainCommand(const GlobalOptions& g, TrainArgs& a) {
+  pipeline::TrainOptions o;
+  o.series_path = a.series;
+  o.out_path = a.out;
+  o.model = a.model;
+  o.horizon = a.horizon;
+  o.season_length = a.season_length;
+  o.threads = a.threads;
+  if (a.series.empty() == a.db.empty()) {
+    return Error::InvalidArgument(
+        "train needs exactly one of --series FILE (a long CSV) or --db FILE (the store)");
+  }
+  std::unique_ptr<Store> store;
+  if (!a.db.empty()) {
+    // Checked before opening the store: a typo in the model should say so first.
+    pipeline::TrainOptions probe = o;
+    probe.series_path = "-";
+    SC_RETURN_IF_ERROR(probe.Validate());
+    SC_ASSIGN_OR_RETURN(store, OpenExistingStore(a.db));
+    o.store = store.get();
+  }
+  SC_RETURN_IF_ERROR(o.Validate());
+  SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
+  ProgressBar bar(!g.quiet && !a.json && StderrIsTerminal());
+  auto sum = pipeline::RunTrain(o, MakeProgress(&bar));
+  bar.Clear();
+  if (!sum.ok()) return sum.error();
+  if (a.json) {
+    nlohmann::json j = {{"model", sum->describe},        {"series", sum->series},
+                        {"out", a.out},                  {"horizon", a.horizon},
+                        {"importance", ImportanceJson(sum->importance)},
+                        {"seconds", sum->seconds}};
+    std::cout << j.dump(2) << std::endl;
+    return Status::Ok();
+  }
+  if (!g.quiet) {
+    std::cout << fmt::format("Trained {} on {} series in {:.2f} s -> {}\n", a.model, sum->series,
+                             sum->seconds, a.out);
+    PrintGlobalModel(sum->describe, sum->importance);
+    std::cout << fmt::format("  forecast with it: stockcast forecast {} --model-file {}\n",
+                             a.db.empty() ? "--series FILE --out FILE" : "--db " + a.db, a.out);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddTrainCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) {
+  auto args = std::make_shared<TrainArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "train", "Train a global model (gbm, lstm, gru, ensemble) across all series and save it");
+  cmd->add_option("--model", args->model, "global model spec NAME[:k=v,...]; see 'stockcast models'")
+      ->capture_default_str();
+  cmd->add_option("--series", args->series,
+                  "train on this long CSV: series_id,date|period,value[,regressor...]");
+  cmd->add_option("--db", args->db, "train on the store's SKU x location series instead");
+  cmd->add_option("--out", args->out, "the model file to write (required)");
+  cmd->add_option("--horizon", args->horizon, "longest forecast the model is trained for")
+      ->capture_default_str();
+  cmd->add_option("--season-length", args->season_length,
+                  "season length (default 7 for dates and the store, 1 for periods)")
+      ->check(kNonNegative);
+  cmd->add_option("--threads", args->threads, "threads (0 = all cores)")
+      ->check(kNonNegative)
+      ->capture_default_str();
+  cmd->add_flag("--json", args->json, "print the summary as JSON");
+  cmd->callback([&global, runner, args]() {
+    *runner = [&global, args]() { return JsonAware(args->json, RunTrainCommand(global, *args)); };
+  });
+}
+
+namespace {
 
 // ---- plan ----
 struct PlanArgs {
@@ -851,6 +998,10 @@ void AddForecastCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
                   "(conformal calibration; 0 = the model's intervals)")
       ->check(kNonNegative)
       ->capture_default_str();
+  cmd->add_option("--model-file", args->model_file,
+                  "forecast with this saved global model (stockcast train) instead of training");
+  cmd->add_option("--save-model", args->save_model,
+                  "global models: also save the model trained here to this file");
   cmd->add_flag("--json", args->json, "print the run summary as JSON");
   cmd->callback([&global, runner, args]() {
     *runner = [&global, args]() { return JsonAware(args->json, RunForecastCommand(global, *args)); };
@@ -919,7 +1070,7 @@ Status RunBacktestCommand(const GlobalOptions& g, BacktestArgs& a) {
     SC_RETURN_IF_ERROR(o.Validate());
   } else {
     SC_RETURN_IF_ERROR(o.backtest.Validate());
-    SC_RETURN_IF_ERROR(forecast::CheckModelSpec(o.model));
+    SC_RETURN_IF_ERROR(pipeline::CheckForecastModelSpec(o.model));
   }
   if (!a.out.empty()) SC_RETURN_IF_ERROR(EnsureParentDir(a.out, "--out"));
   std::unique_ptr<Store> store;

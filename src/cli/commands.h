@@ -37,6 +37,8 @@ void AddGenerateCommand(CLI::App& app, const GlobalOptions& global, Runner* runn
 void AddImportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddForecastCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddBacktestCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
+// stockcast train: a global model trained and saved as a file.
+void AddTrainCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddPlanCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddOptimizeCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 void AddReportCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);

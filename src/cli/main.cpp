@@ -1,5 +1,9 @@
 // stockcast: demand forecasting and inventory optimisation for e-commerce.
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -25,7 +29,24 @@ void AddRlCommand(CLI::App& app, const GlobalOptions& global, Runner* runner);
 
 }  // namespace stockcast::cli
 
+namespace {
+
+// xgboost and LibTorch run on OpenMP (libgomp), whose idle worker threads spin by default. On
+// a machine shared with other work -- the usual case on a planner's server or CI -- spinning
+// threads take the cores that the busy ones need: gbm training measured 7x slower (15.4 s vs
+// 2.0 s). libgomp reads OMP_WAIT_POLICY once, when it is loaded, so before anything else the
+// process sets it to "passive" and re-executes itself; a value the user set is kept.
+void PreferPassiveOpenMpWaits(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  // execv returned: /proc is unavailable; carry on with the default policy.
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  PreferPassiveOpenMpWaits(argv);
   using namespace stockcast;
   using namespace stockcast::cli;
   CLI::App app{"stockcast " STOCKCAST_VERSION
@@ -48,6 +69,7 @@ int main(int argc, char** argv) {
   AddImportCommand(app, global, &runner);
   AddForecastCommand(app, global, &runner);
   AddBacktestCommand(app, global, &runner);
+  AddTrainCommand(app, global, &runner);
   AddPlanCommand(app, global, &runner);
   AddPolicyCommand(app, global, &runner);
   AddOptimizeCommand(app, global, &runner);

@@ -19,30 +19,6 @@ struct AutoSettings {
   int min_days = 7;
 };
 
-// "ets+mstl(method=theta/periods=7;365)" -> {"ets", "mstl:method=theta,periods=7;365"}: members
-// joined by '+', a member's own parameters in parentheses separated by '/' (',' and ':' already
-// mean something in a model spec).
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t bar = text.find('+', pos);
-    if (bar == std::string::npos) bar = text.size();
-    if (bar > pos) {
-      std::string member = text.substr(pos, bar - pos);
-      const size_t open = member.find('(');
-      if (open != std::string::npos && member.back() == ')') {
-        std::string params = member.substr(open + 1, member.size() - open - 2);
-        for (char& c : params) c = c == '/' ? ',' : c;
-        member = member.substr(0, open) + ":" + params;
-      }
-      out.push_back(member);
-    }
-    pos = bar + 1;
-  }
-  return out;
-}
-
 class AutoModel final : public ForecastModel {
  public:
   explicit AutoModel(AutoSettings s) : s_(std::move(s)) {}
@@ -217,9 +193,9 @@ Status RegisterAutoModel(ModelRegistry& registry) {
                      "with fewer usable values, the shared short-history rule"}}),
        [](const ParamValues& v) -> std::unique_ptr<ForecastModel> {
          AutoSettings s;
-         s.ensemble = SplitList(v.GetString("ensemble"));
-         s.daily = SplitList(v.GetString("daily"));
-         s.long_daily = SplitList(v.GetString("long_daily"));
+         s.ensemble = SplitModelList(v.GetString("ensemble"));
+         s.daily = SplitModelList(v.GetString("daily"));
+         s.long_daily = SplitModelList(v.GetString("long_daily"));
          s.long_days = v.GetInt("long_days");
          s.intermittent_model = v.GetString("intermittent");
          s.adi_cut = v.GetDouble("adi_cut");

@@ -80,11 +80,6 @@ Result<SeriesBacktest> BacktestSeries(std::span<const double> y, std::span<const
                                       const std::string& model, const BacktestOptions& options,
                                       const Regressors& x) {
   SC_RETURN_IF_ERROR(options.Validate());
-  if (!flags.empty() && flags.size() != y.size()) {
-    return Error::InvalidArgument(
-        fmt::format("backtest: flags has {} days but the series has {}; they must match",
-                    flags.size(), y.size()));
-  }
   // Check the spec once, so a typo is reported as such and not as a failure of window 1.
   {
     auto probe = CreateModel(model);
@@ -94,7 +89,57 @@ Result<SeriesBacktest> BacktestSeries(std::span<const double> y, std::span<const
       return error;
     }
   }
+  const size_t horizon = static_cast<size_t>(options.horizon);
+  const WindowForecaster fit_and_predict = [&](size_t o) -> Result<Forecast> {
+    SC_ASSIGN_OR_RETURN(std::unique_ptr<ForecastModel> fitted, CreateModel(model));
+    // The fitted stretch: [start, o), at most max_history days.
+    const size_t start =
+        options.max_history > 0 && o > static_cast<size_t>(options.max_history)
+            ? o - static_cast<size_t>(options.max_history)
+            : 0;
+    const std::span<const uint8_t> train_flags =
+        flags.empty() ? std::span<const uint8_t>() : flags.subspan(start, o - start);
+    Status fit = Status::Ok();
+    Regressors shifted;
+    const Regressors* rx = &x;
+    if (fitted->UsesRegressors()) {
+      if (start > 0) {  // regressors and the calendar start where the fitted stretch does
+        shifted.names = x.names;
+        for (const auto& v : x.values) {
+          shifted.values.emplace_back(v.begin() + static_cast<std::ptrdiff_t>(std::min(start, v.size())), v.end());
+        }
+        if (x.first_day) shifted.first_day = *x.first_day + static_cast<int64_t>(start);
+        rx = &shifted;
+      }
+      fit = fitted->FitWithRegressors(y.subspan(start, o - start), train_flags,
+                                      options.season_length, *rx);
+    } else {
+      fit = fitted->Fit(y.subspan(start, o - start), train_flags, options.season_length);
+    }
+    if (!fit.ok()) return fit.error();
+    SC_ASSIGN_OR_RETURN(Forecast f, fitted->Predict(options.horizon, options.levels));
+    if (options.calibration_windows > 0 && f.fallback.empty() && f.mean.size() == horizon &&
+        f.quantiles.size() == options.levels.size()) {
+      CalibrateQuantiles(model, y.subspan(start, o - start), train_flags, options.season_length,
+                         *rx,
+                         {.windows = options.calibration_windows, .min_points = 20}, &f);
+    }
+    return f;
+  };
+  return BacktestSeriesWith(y, flags, model, options, fit_and_predict);
+}
 
+Result<SeriesBacktest> BacktestSeriesWith(std::span<const double> y,
+                                          std::span<const uint8_t> flags,
+                                          const std::string& model,
+                                          const BacktestOptions& options,
+                                          const WindowForecaster& forecaster) {
+  SC_RETURN_IF_ERROR(options.Validate());
+  if (!flags.empty() && flags.size() != y.size()) {
+    return Error::InvalidArgument(
+        fmt::format("backtest: flags has {} days but the series has {}; they must match",
+                    flags.size(), y.size()));
+  }
   const int64_t n = static_cast<int64_t>(y.size());
   const int64_t horizon = options.horizon;
   const int64_t step = options.step > 0 ? options.step : options.horizon;
@@ -135,43 +180,9 @@ Result<SeriesBacktest> BacktestSeries(std::span<const double> y, std::span<const
                                   model, o, o, o, o + h, e.message);
       return error;
     };
-    auto created = CreateModel(model);
-    if (!created.ok()) return window_error(created.error());
-    std::unique_ptr<ForecastModel> fitted = std::move(created).value();
-    // The fitted stretch: [start, o), at most max_history days.
-    const size_t start =
-        options.max_history > 0 && o > static_cast<size_t>(options.max_history)
-            ? o - static_cast<size_t>(options.max_history)
-            : 0;
-    const std::span<const uint8_t> train_flags =
-        flags.empty() ? std::span<const uint8_t>() : flags.subspan(start, o - start);
-    Status fit = Status::Ok();
-    Regressors shifted;
-    const Regressors* rx = &x;
-    if (fitted->UsesRegressors()) {
-      if (start > 0) {  // regressors and the calendar start where the fitted stretch does
-        shifted.names = x.names;
-        for (const auto& v : x.values) {
-          shifted.values.emplace_back(v.begin() + static_cast<std::ptrdiff_t>(std::min(start, v.size())), v.end());
-        }
-        if (x.first_day) shifted.first_day = *x.first_day + static_cast<int64_t>(start);
-        rx = &shifted;
-      }
-      fit = fitted->FitWithRegressors(y.subspan(start, o - start), train_flags,
-                                      options.season_length, *rx);
-    } else {
-      fit = fitted->Fit(y.subspan(start, o - start), train_flags, options.season_length);
-    }
-    if (!fit.ok()) return window_error(fit.error());
-    auto predicted = fitted->Predict(options.horizon, options.levels);
+    auto predicted = forecaster(o);
     if (!predicted.ok()) return window_error(predicted.error());
     Forecast& f = *predicted;
-    if (options.calibration_windows > 0 && f.fallback.empty() && f.mean.size() == h &&
-        f.quantiles.size() == num_levels) {
-      CalibrateQuantiles(model, y.subspan(start, o - start), train_flags, options.season_length,
-                         *rx,
-                         {.windows = options.calibration_windows, .min_points = 20}, &f);
-    }
     if (f.mean.size() != h || f.quantiles.size() != num_levels) {
       return window_error(Error::Internal(fmt::format(
           "model returned {} steps and {} quantile paths; expected {} and {}", f.mean.size(),

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "forecast/ensemble.h"
 #include "forecast/gbm.h"
 
 namespace stockcast::forecast {
@@ -31,6 +32,8 @@ const GlobalModelRegistry& GlobalModelRegistry::Global() {
     GlobalModelRegistry r;
     const Status status = RegisterGbmModel(r);
     SC_ASSERT_MSG(status.ok(), "built-in global model registration failed");
+    const Status ensemble = RegisterEnsembleModel(r);
+    SC_ASSERT_MSG(ensemble.ok(), "built-in global model registration failed (ensemble)");
     return r;
   }();
   return registry;
@@ -97,7 +100,7 @@ Result<std::unique_ptr<GlobalModel>> CreateGlobalModel(std::string_view spec) {
   return GlobalModelRegistry::Global().Create(spec);
 }
 
-Result<std::unique_ptr<GlobalModel>> LoadGlobalModel(const std::string& path) {
+Result<std::string> GlobalModelFileSpec(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Error::NotFound(fmt::format("model file {}: cannot be opened for reading", path));
@@ -113,8 +116,12 @@ Result<std::unique_ptr<GlobalModel>> LoadGlobalModel(const std::string& path) {
     return Error::InvalidArgument(
         fmt::format("model file {}: no \"spec\" string; not written by GlobalModel::Save", path));
   }
-  SC_ASSIGN_OR_RETURN(std::unique_ptr<GlobalModel> model,
-                      CreateGlobalModel(header["spec"].get<std::string>()));
+  return header["spec"].get<std::string>();
+}
+
+Result<std::unique_ptr<GlobalModel>> LoadGlobalModel(const std::string& path) {
+  SC_ASSIGN_OR_RETURN(std::string spec, GlobalModelFileSpec(path));
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<GlobalModel> model, CreateGlobalModel(spec));
   SC_RETURN_IF_ERROR(model->Load(path));
   return model;
 }

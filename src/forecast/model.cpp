@@ -393,4 +393,25 @@ RobustForecast ForecastOrFallback(const std::string& spec, std::span<const doubl
   return out;
 }
 
+std::vector<std::string> SplitModelList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t bar = text.find('+', pos);
+    if (bar == std::string::npos) bar = text.size();
+    if (bar > pos) {
+      std::string member = text.substr(pos, bar - pos);
+      const size_t open = member.find('(');
+      if (open != std::string::npos && member.back() == ')') {
+        std::string params = member.substr(open + 1, member.size() - open - 2);
+        for (char& c : params) c = c == '/' ? ',' : c;
+        member = member.substr(0, open) + ":" + params;
+      }
+      out.push_back(member);
+    }
+    pos = bar + 1;
+  }
+  return out;
+}
+
 }  // namespace stockcast::forecast

@@ -18,14 +18,13 @@
 #include "stockcast/forecast/model.h"
 #include "stockcast/forecast/similar.h"
 #include "stockcast/io/csv_writer.h"
+#include "stockcast/pipeline/global_run.h"
 
 namespace stockcast::pipeline {
 namespace {
 
 constexpr size_t kMaxFallbackExamples = 10;
 constexpr size_t kMaxImportance = 20;
-// The same guard as ForecastOrFallback's: no forecast above 20 x the history's largest value.
-constexpr double kMaxTimesHistory = 20.0;
 
 }  // namespace
 
@@ -152,74 +151,25 @@ Status CheckForecastModelSpec(std::string_view spec) {
 
 namespace {
 
-// Trains the global model `spec` on every series of `panel` and forecasts each. A series whose
-// forecast is unusable (non-finite, or over kMaxTimesHistory x its largest value) gets the
-// per-series "mean" model instead, and says so. Fills `all` (one slot per series).
+// Trains the global model (or loads options.model_file) on every series of `panel` and
+// forecasts each (pipeline/global_run.h). Fills `all` (one slot per series).
 Status RunGlobalModel(const DemandPanel& panel, const std::vector<Product>& products,
                       const ForecastRunOptions& options, const ProgressFn& progress,
                       std::vector<forecast::RobustForecast>* all, ForecastRunSummary* summary) {
-  SC_ASSIGN_OR_RETURN(forecast::ModelSpec spec, forecast::ParseModelSpec(options.model));
-  // The run's thread setting applies unless the spec names its own.
-  if (options.threads > 0 && spec.params.count("threads") == 0) {
-    spec.params["threads"] = std::to_string(options.threads);
-  }
-  SC_ASSIGN_OR_RETURN(std::unique_ptr<forecast::GlobalModel> model,
-                      forecast::CreateGlobalModel(spec.ToString()));
-  std::map<std::string, std::string> category;
-  for (const Product& p : products) {
-    if (!p.category.empty()) category[p.sku] = p.category;
-  }
-  const size_t n_series = panel.num_series();
-  std::vector<std::vector<double>> ys(n_series);
-  std::vector<forecast::GlobalSeries> series(n_series);
-  ParallelFor(n_series, options.threads, [&](size_t s) {
-    const auto demand = panel.column(PanelColumn::kDemand, s);
-    ys[s].assign(demand.begin(), demand.end());
-    series[s].y = ys[s];
-    series[s].flags = panel.flags(s);
-    series[s].x = PanelRegressors(panel, s);
-    auto it = category.find(panel.key(s).sku);
-    if (it != category.end()) series[s].category = it->second;
-  });
-  ReportProgress(progress, fmt::format("training {}", spec.name), 0.1);
-  SC_RETURN_IF_ERROR(model->Fit(series, options.season_length, options.horizon));
-  ReportProgress(progress, "forecasting", 0.8);
-  SC_ASSIGN_OR_RETURN(std::vector<forecast::Forecast> forecasts,
-                      model->PredictMany(series, options.horizon, options.quantiles));
-  ParallelFor(n_series, options.threads, [&](size_t s) {
-    forecast::Forecast& f = forecasts[s];
-    double y_max = 0.0;
-    for (double v : ys[s]) {
-      if (std::isfinite(v)) y_max = std::max(y_max, v);
-    }
-    std::string problem;
-    for (size_t i = 0; i < f.mean.size() && problem.empty(); ++i) {
-      double top = f.mean[i];
-      for (const auto& q : f.quantiles) top = std::max(top, q[i]);
-      if (!std::isfinite(top)) {
-        problem = fmt::format("{} produced a non-finite value", spec.name);
-      } else if (y_max > 0.0 && top > kMaxTimesHistory * y_max) {
-        problem = fmt::format("{} forecast {:.4g}, over {:g} x the history's largest value {:g}",
-                              spec.name, top, kMaxTimesHistory, y_max);
-      }
-    }
-    if (problem.empty()) {
-      // A short-history rule names itself first ("short: ...", "zero: ..."), as per series.
-      (*all)[s].chosen =
-          f.fallback.empty() ? spec.name : "fallback:" + f.fallback.substr(0, f.fallback.find(':'));
-      (*all)[s].forecast = std::move(f);
-      return;
-    }
-    (*all)[s] = forecast::ForecastOrFallback("mean", ys[s], series[s].flags,
-                                             options.season_length, {}, options.horizon,
-                                             options.quantiles);
-    (*all)[s].forecast.fallback = "mean: " + problem;
-    (*all)[s].chosen = "fallback:mean";
-  });
-  summary->global_model = model->Describe();
-  summary->importance = model->Importance();
+  const GlobalSeriesSet series = PanelGlobalSeries(panel, products, options.threads);
+  GlobalRunOptions g;
+  g.model = options.model;
+  g.model_file = options.model_file;
+  g.save_model = options.save_model;
+  g.season_length = options.season_length;
+  g.horizon = options.horizon;
+  g.levels = options.quantiles;
+  g.threads = options.threads;
+  SC_ASSIGN_OR_RETURN(GlobalRunResult run, RunGlobalForecast(series.series, g, progress));
+  *all = std::move(run.forecasts);
+  summary->global_model = run.describe;
+  summary->importance = std::move(run.importance);
   if (summary->importance.size() > kMaxImportance) summary->importance.resize(kMaxImportance);
-  if (!options.save_model.empty()) SC_RETURN_IF_ERROR(model->Save(options.save_model));
   return Status::Ok();
 }
 
@@ -259,10 +209,15 @@ Status ForecastRunOptions::Validate() const {
 Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& options,
                                        const ProgressFn& progress) {
   SC_RETURN_IF_ERROR(options.Validate());
-  SC_ASSIGN_OR_RETURN(forecast::ModelSpec spec, forecast::ParseModelSpec(options.model));
+  // A saved model brings its own spec.
+  std::string model = options.model;
+  if (!options.model_file.empty()) {
+    SC_ASSIGN_OR_RETURN(model, forecast::GlobalModelFileSpec(options.model_file));
+  }
+  SC_ASSIGN_OR_RETURN(forecast::ModelSpec spec, forecast::ParseModelSpec(model));
   // Reject an unknown model, parameter or setting before touching the store.
-  SC_RETURN_IF_ERROR(CheckForecastModelSpec(options.model));
-  const bool global = forecast::IsGlobalModelSpec(options.model);
+  SC_RETURN_IF_ERROR(CheckForecastModelSpec(model));
+  const bool global = forecast::IsGlobalModelSpec(model);
   if (!global && !options.save_model.empty()) {
     return Error::InvalidArgument(fmt::format(
         "save_model = \"{}\" with model {}; only global models ({}) are saved as files",
@@ -334,16 +289,16 @@ Result<ForecastRunSummary> RunForecast(Store& store, const ForecastRunOptions& o
     if (!trained.ok()) return fail(trained.error());
   }
   // Drivers are assembled only for a model that reads them.
-  const bool drivers = !global && forecast::CreateModel(options.model).value()->UsesRegressors();
+  const bool drivers = !global && forecast::CreateModel(model).value()->UsesRegressors();
   // Per-series models (a global model filled `all` above).
   ParallelFor(global ? 0 : n_series, options.threads, [&](size_t s) {
     const auto demand = std::as_const(panel).column(PanelColumn::kDemand, s);
     const std::vector<double> y(demand.begin(), demand.end());
     const forecast::Regressors x = drivers ? PanelRegressors(panel, s) : forecast::Regressors{};
-    all[s] = forecast::ForecastOrFallback(options.model, y, panel.flags(s), options.season_length,
+    all[s] = forecast::ForecastOrFallback(model, y, panel.flags(s), options.season_length,
                                           x, options.horizon, options.quantiles);
     if (options.calibration_windows > 0 && all[s].forecast.fallback.empty()) {
-      forecast::CalibrateQuantiles(options.model, y, panel.flags(s), options.season_length, x,
+      forecast::CalibrateQuantiles(model, y, panel.flags(s), options.season_length, x,
                                    {.windows = options.calibration_windows, .min_points = 20},
                                    &all[s].forecast);
     }

@@ -14,6 +14,7 @@
 #include "stockcast/forecast/model.h"
 #include "stockcast/io/csv_writer.h"
 #include "stockcast/pipeline/forecast_run.h"
+#include "stockcast/pipeline/global_run.h"
 #include "stockcast/pipeline/report_html.h"
 
 namespace stockcast::pipeline {
@@ -28,7 +29,26 @@ Status ValidateCommon(const std::string& path, int season_length, std::string_vi
         "--season-length = {}; must be in [1, 1000] (0 = 7 for dated series, 1 for periods)",
         season_length));
   }
-  return forecast::CheckModelSpec(model);
+  return CheckForecastModelSpec(model);
+}
+
+// The refusals shared by forecast and backtest for a global model: options that only mean
+// something for a model fitted per series.
+Status CheckGlobalOptions(std::string_view model, int calibration_windows,
+                          const std::vector<int>& learning_curve) {
+  if (calibration_windows > 0) {
+    return Error::InvalidArgument(fmt::format(
+        "--calibrate {} with the global model {}; calibration refits a model per series, while "
+        "a global model calibrates its quantiles on its own holdout; drop --calibrate",
+        calibration_windows, model));
+  }
+  if (!learning_curve.empty()) {
+    return Error::InvalidArgument(fmt::format(
+        "--learning-curve with the global model {}; the learning curve refits per series and "
+        "is available for per-series models only",
+        model));
+  }
+  return Status::Ok();
 }
 
 int SeasonFor(const forecast::SeriesSet& set, int season_length) {
@@ -79,13 +99,35 @@ Status SeriesForecastOptions::Validate() const {
           levels[i]));
     }
   }
-  return ValidateCommon(series_path, season_length, model);
+  if (!model_file.empty()) {
+    if (!save_model.empty()) {
+      return Error::InvalidArgument(
+          "--model-file and --save-model together; a loaded model is not retrained, so there is "
+          "nothing new to save");
+    }
+    SC_RETURN_IF_ERROR(ValidateCommon(series_path, season_length, "auto"));
+    return CheckGlobalOptions(model_file, calibration_windows, {});
+  }
+  SC_RETURN_IF_ERROR(ValidateCommon(series_path, season_length, model));
+  if (forecast::IsGlobalModelSpec(model)) {
+    return CheckGlobalOptions(model, calibration_windows, {});
+  }
+  if (!save_model.empty()) {
+    return Error::InvalidArgument(fmt::format(
+        "--save-model with model {}; only global models ({}) are saved as files", model,
+        forecast::GlobalModelRegistry::Global().Names()));
+  }
+  return Status::Ok();
 }
 
 Status SeriesBacktestOptions::Validate() const {
   SC_RETURN_IF_ERROR(backtest.Validate());
   SC_RETURN_IF_ERROR(CheckLearningCurve(learning_curve));
-  return ValidateCommon(series_path, season_length, model);
+  SC_RETURN_IF_ERROR(ValidateCommon(series_path, season_length, model));
+  if (forecast::IsGlobalModelSpec(model)) {
+    return CheckGlobalOptions(model, backtest.calibration_windows, learning_curve);
+  }
+  return Status::Ok();
 }
 
 Result<SeriesForecastSummary> RunSeriesForecast(const SeriesForecastOptions& options,
@@ -102,56 +144,74 @@ Result<SeriesForecastSummary> RunSeriesForecast(const SeriesForecastOptions& opt
   csv.EndRow();
 
   SeriesForecastSummary sum;
-  // Fitted in parallel blocks, written in input order: the output does not depend on the
-  // thread count.
-  constexpr size_t kBlock = 1024;
   const size_t n_series = set.series.size();
-  std::vector<forecast::RobustForecast> block;
-  // Drivers are copied out of the set only for a model that reads them.
-  const bool drivers = forecast::CreateModel(options.model).value()->UsesRegressors();
-  std::atomic<size_t> done{0};
-  std::mutex progress_mutex;
-  for (size_t first = 0; first < n_series; first += kBlock) {
-    const size_t count = std::min(kBlock, n_series - first);
-    block.assign(count, {});
-    ParallelFor(count, options.threads, [&](size_t k) {
-      const forecast::InputSeries& s = set.series[first + k];
-      const forecast::Regressors x = drivers ? SeriesRegressors(set, s) : forecast::Regressors{};
-      block[k] = forecast::ForecastOrFallback(options.model, s.y, {}, m, x, options.horizon,
-                                              options.levels);
-      if (options.calibration_windows > 0 && block[k].forecast.fallback.empty()) {
-        forecast::CalibrateQuantiles(options.model, s.y, {}, m, x,
-                                     {.windows = options.calibration_windows, .min_points = 20},
-                                     &block[k].forecast);
+  // Writes one series' rows and counts it.
+  const auto write = [&](const forecast::InputSeries& s, const forecast::RobustForecast& r) {
+    const forecast::Forecast& f = r.forecast;
+    ++sum.chosen[r.chosen];
+    if (!f.fallback.empty()) {
+      ++sum.fallbacks;
+      if (sum.fallback_examples.size() < kMaxExamples) {
+        sum.fallback_examples.push_back(s.id + ": " + f.fallback);
       }
-      const size_t d = done.fetch_add(1) + 1;
-      if (d % 64 == 0) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
-        ReportProgress(progress, "forecasting", static_cast<double>(d) / n_series);
-      }
-    });
-    for (size_t k = 0; k < count; ++k) {
-      const forecast::InputSeries& s = set.series[first + k];
-      const forecast::Forecast& f = block[k].forecast;
-      const std::string& chosen = block[k].chosen;
-      ++sum.chosen[chosen];
-      if (!f.fallback.empty()) {
-        ++sum.fallbacks;
-        if (sum.fallback_examples.size() < kMaxExamples) {
-          sum.fallback_examples.push_back(s.id + ": " + f.fallback);
+    }
+    const int64_t n = static_cast<int64_t>(s.y.size());
+    for (int h = 1; h <= options.horizon; ++h) {
+      const size_t i = static_cast<size_t>(h - 1);
+      csv.Field(s.id).Field(static_cast<int64_t>(h)).Field(set.Label(s, n - 1 + h));
+      csv.Field(f.mean[i]);
+      for (const auto& q : f.quantiles) csv.Field(q[i]);
+      csv.Field(r.chosen);
+      csv.EndRow();
+      ++sum.rows;
+    }
+    ++sum.series;
+  };
+  if (!options.model_file.empty() || forecast::IsGlobalModelSpec(options.model)) {
+    // One model across all series, trained here or loaded from --model-file.
+    const GlobalSeriesSet series = CsvGlobalSeries(set);
+    GlobalRunOptions g;
+    g.model = options.model;
+    g.model_file = options.model_file;
+    g.save_model = options.save_model;
+    g.season_length = m;
+    g.horizon = options.horizon;
+    g.levels = options.levels;
+    g.threads = options.threads;
+    SC_ASSIGN_OR_RETURN(GlobalRunResult run, RunGlobalForecast(series.series, g, progress));
+    for (size_t i = 0; i < n_series; ++i) write(set.series[i], run.forecasts[i]);
+    sum.global_model = run.describe;
+    sum.importance = std::move(run.importance);
+  } else {
+    // Fitted in parallel blocks, written in input order: the output does not depend on the
+    // thread count.
+    constexpr size_t kBlock = 1024;
+    std::vector<forecast::RobustForecast> block;
+    // Drivers are copied out of the set only for a model that reads them.
+    const bool drivers = forecast::CreateModel(options.model).value()->UsesRegressors();
+    std::atomic<size_t> done{0};
+    std::mutex progress_mutex;
+    for (size_t first = 0; first < n_series; first += kBlock) {
+      const size_t count = std::min(kBlock, n_series - first);
+      block.assign(count, {});
+      ParallelFor(count, options.threads, [&](size_t k) {
+        const forecast::InputSeries& s = set.series[first + k];
+        const forecast::Regressors x =
+            drivers ? SeriesRegressors(set, s) : forecast::Regressors{};
+        block[k] = forecast::ForecastOrFallback(options.model, s.y, {}, m, x, options.horizon,
+                                                options.levels);
+        if (options.calibration_windows > 0 && block[k].forecast.fallback.empty()) {
+          forecast::CalibrateQuantiles(options.model, s.y, {}, m, x,
+                                       {.windows = options.calibration_windows, .min_points = 20},
+                                       &block[k].forecast);
         }
-      }
-      const int64_t n = static_cast<int64_t>(s.y.size());
-      for (int h = 1; h <= options.horizon; ++h) {
-        const size_t i = static_cast<size_t>(h - 1);
-        csv.Field(s.id).Field(static_cast<int64_t>(h)).Field(set.Label(s, n - 1 + h));
-        csv.Field(f.mean[i]);
-        for (const auto& q : f.quantiles) csv.Field(q[i]);
-        csv.Field(chosen);
-        csv.EndRow();
-        ++sum.rows;
-      }
-      ++sum.series;
+        const size_t d = done.fetch_add(1) + 1;
+        if (d % 64 == 0) {
+          std::lock_guard<std::mutex> lock(progress_mutex);
+          ReportProgress(progress, "forecasting", static_cast<double>(d) / n_series);
+        }
+      });
+      for (size_t k = 0; k < count; ++k) write(set.series[first + k], block[k]);
     }
   }
   SC_RETURN_IF_ERROR(csv.Close());
@@ -168,6 +228,7 @@ struct BacktestInput {
   std::vector<double> y;
   std::vector<uint8_t> flags;
   forecast::Regressors x;
+  std::string category;  // products.category (store only); global models group by it
   double weight = NAN;  // WRMSSE weight: revenue (or units) over the last 28 training days
   std::optional<Date> start;  // first day (dated series); unset: periods from period0
   int64_t period0 = 1;
@@ -193,6 +254,57 @@ double RevenueWeight(std::span<const double> y, const forecast::Regressors& x, s
   return sum;
 }
 
+// A global model's backtest: for each window, one model trained on every series cut at its
+// origin (the series' end - horizon - k x step, as BacktestSeries places them), then the
+// forecasts of every series for that window; [window k][input]. Series too short for a window
+// get an empty forecast there (BacktestSeriesWith skips that origin before asking for it).
+Result<std::vector<std::vector<forecast::Forecast>>> GlobalWindowForecasts(
+    const std::vector<BacktestInput>& inputs, const SeriesBacktestOptions& options,
+    const forecast::BacktestOptions& bt, const ProgressFn& progress) {
+  const int64_t step = bt.step > 0 ? bt.step : bt.horizon;
+  std::vector<std::vector<forecast::Forecast>> out(static_cast<size_t>(bt.windows));
+  for (int64_t k = bt.windows - 1; k >= 0; --k) {
+    std::vector<forecast::GlobalSeries> series;
+    std::vector<size_t> index;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const BacktestInput& in = inputs[i];
+      const int64_t origin = static_cast<int64_t>(in.y.size()) - bt.horizon - k * step;
+      if (origin < 2) continue;
+      const size_t o = static_cast<size_t>(origin);
+      forecast::GlobalSeries g;
+      g.y = std::span<const double>(in.y).first(o);
+      if (!in.flags.empty()) g.flags = std::span<const uint8_t>(in.flags).first(o);
+      g.x = in.x;  // the realised drivers of the window are its "known future"
+      g.category = in.category;
+      series.push_back(std::move(g));
+      index.push_back(i);
+    }
+    out[static_cast<size_t>(k)].resize(inputs.size());
+    if (series.empty()) continue;
+    GlobalRunOptions g;
+    g.model = options.model;
+    g.season_length = bt.season_length;
+    g.horizon = bt.horizon;
+    g.levels = bt.levels;
+    g.threads = options.threads;
+    const int window = bt.windows - static_cast<int>(k);
+    ReportProgress(progress,
+                   fmt::format("window {}/{}: training {}", window, bt.windows, options.model),
+                   static_cast<double>(window - 1) / bt.windows);
+    auto run = RunGlobalForecast(series, g);
+    if (!run.ok()) {
+      Error error = run.error();
+      error.message = fmt::format("backtest of model \"{}\", window {} of {}: {}", options.model,
+                                  window, bt.windows, error.message);
+      return error;
+    }
+    for (size_t j = 0; j < index.size(); ++j) {
+      out[static_cast<size_t>(k)][index[j]] = std::move(run->forecasts[j].forecast);
+    }
+  }
+  return out;
+}
+
 // Backtests every input in parallel and aggregates in input order.
 Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
                                           const SeriesBacktestOptions& options,
@@ -212,9 +324,26 @@ Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
   std::atomic<size_t> done{0};
   std::mutex progress_mutex;
   const int64_t step = bt.step > 0 ? bt.step : bt.horizon;
+  const bool global = forecast::IsGlobalModelSpec(options.model);
+  std::vector<std::vector<forecast::Forecast>> by_window;  // global: [window][input]
+  if (global) {
+    SC_ASSIGN_OR_RETURN(by_window, GlobalWindowForecasts(inputs, options, bt, progress));
+  }
   ParallelFor(n_series, options.threads, [&](size_t i) {
     BacktestInput& in = inputs[i];
-    results[i] = forecast::BacktestSeries(in.y, in.flags, options.model, bt, in.x);
+    if (global) {
+      const int64_t last_origin = static_cast<int64_t>(in.y.size()) - bt.horizon;
+      results[i] = forecast::BacktestSeriesWith(
+          in.y, in.flags, options.model, bt, [&](size_t o) -> Result<forecast::Forecast> {
+            const int64_t k = (last_origin - static_cast<int64_t>(o)) / step;
+            if (k < 0 || k >= bt.windows || by_window[static_cast<size_t>(k)][i].mean.empty()) {
+              return Error::Internal(fmt::format("no global forecast for origin {}", o));
+            }
+            return by_window[static_cast<size_t>(k)][i];
+          });
+    } else {
+      results[i] = forecast::BacktestSeries(in.y, in.flags, options.model, bt, in.x);
+    }
     const int64_t first_origin = static_cast<int64_t>(in.y.size()) - bt.horizon -
                                  static_cast<int64_t>(bt.windows - 1) * step;
     in.weight = RevenueWeight(in.y, in.x, static_cast<size_t>(std::max<int64_t>(first_origin, 0)));
@@ -377,7 +506,11 @@ Result<SeriesBacktestSummary> RunStoreBacktest(Store& store, const SeriesBacktes
   const auto t0 = std::chrono::steady_clock::now();
   SC_RETURN_IF_ERROR(options.backtest.Validate());
   SC_RETURN_IF_ERROR(CheckLearningCurve(options.learning_curve));
-  SC_RETURN_IF_ERROR(forecast::CheckModelSpec(options.model));
+  SC_RETURN_IF_ERROR(CheckForecastModelSpec(options.model));
+  if (forecast::IsGlobalModelSpec(options.model)) {
+    SC_RETURN_IF_ERROR(CheckGlobalOptions(options.model, options.backtest.calibration_windows,
+                                          options.learning_curve));
+  }
   ReportProgress(progress, "loading history", 0.0);
   SC_ASSIGN_OR_RETURN(DemandPanel panel, store.LoadPanel());
   if (panel.num_series() == 0 || panel.num_days() == 0) {
@@ -387,6 +520,13 @@ Result<SeriesBacktestSummary> RunStoreBacktest(Store& store, const SeriesBacktes
   }
   forecast::BacktestOptions bt = options.backtest;
   bt.season_length = options.season_length > 0 ? options.season_length : 7;
+  std::map<std::string, std::string> category;
+  if (forecast::IsGlobalModelSpec(options.model)) {
+    SC_ASSIGN_OR_RETURN(std::vector<Product> products, store.ListProducts());
+    for (const Product& p : products) {
+      if (!p.category.empty()) category[p.sku] = p.category;
+    }
+  }
   std::vector<BacktestInput> inputs;
   inputs.reserve(panel.num_series());
   for (size_t s = 0; s < panel.num_series(); ++s) {
@@ -399,6 +539,7 @@ Result<SeriesBacktestSummary> RunStoreBacktest(Store& store, const SeriesBacktes
     in.flags.assign(flags.begin(), flags.end());
     in.x = PanelRegressors(panel, s);
     in.start = panel.start();
+    if (auto it = category.find(key.sku); it != category.end()) in.category = it->second;
     inputs.push_back(std::move(in));
   }
   return BacktestAll(inputs, options, bt, progress, t0);

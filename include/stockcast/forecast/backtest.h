@@ -13,6 +13,7 @@
 // of the step's window) and pooled RMSSE is sqrt(mean of (a - f)^2 / s2_w), both over the
 // steps whose window has a defined scale (NaN when none); with one window they equal that
 // window's MASE and RMSSE, and with equal scales they are MAE / s and sqrt(MSE / s2).
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -76,5 +77,19 @@ struct SeriesBacktest {
 Result<SeriesBacktest> BacktestSeries(std::span<const double> y, std::span<const uint8_t> flags,
                                       const std::string& model, const BacktestOptions& options,
                                       const Regressors& x = Regressors{});
+
+// The forecast of one window: fitted on the series' days [0, origin) (or what the caller's
+// model saw up to there) for options.horizon steps at options.levels.
+using WindowForecaster = std::function<Result<Forecast>(size_t origin)>;
+
+// The same backtest with the forecasts supplied by `forecaster`, e.g. a global model fitted
+// once per window across all series. `model` names the forecasts in error messages. Errors:
+// invalid options, flags of the wrong length, a forecaster error (with the window), a
+// forecast of the wrong shape.
+Result<SeriesBacktest> BacktestSeriesWith(std::span<const double> y,
+                                          std::span<const uint8_t> flags,
+                                          const std::string& model,
+                                          const BacktestOptions& options,
+                                          const WindowForecaster& forecaster);
 
 }  // namespace stockcast::forecast

@@ -124,6 +124,9 @@ Result<std::unique_ptr<GlobalModel>> CreateGlobalModel(std::string_view spec);
 // Reads the model name and spec from a file written by GlobalModel::Save, creates that model
 // and loads it. Errors: as Create and Load.
 Result<std::unique_ptr<GlobalModel>> LoadGlobalModel(const std::string& path);
+// The spec stored in a file written by GlobalModel::Save ("gbm:max_depth=6"), without
+// creating the model. Errors: unreadable file, not a stockcast model file.
+Result<std::string> GlobalModelFileSpec(const std::string& path);
 // Shorthand for GlobalModelRegistry::Global().List().
 std::vector<const GlobalModelInfo*> ListGlobalModels();
 

@@ -184,6 +184,11 @@ RobustForecast ForecastOrFallback(const std::string& spec, std::span<const doubl
 // read some string parameters only when fitting (arima's order, mstl's periods, regression's
 // lags, auto's members), so a typo there is reported here, before any series is touched.
 Status CheckModelSpec(std::string_view spec);
+// A list of model specs as one parameter value: "ets+mstl(method=theta/periods=7;365)" ->
+// {"ets", "mstl:method=theta,periods=7;365"}. Members are joined by '+', a member's own
+// parameters go in parentheses separated by '/' (',' and ':' already mean something in a
+// spec). Empty items are dropped.
+std::vector<std::string> SplitModelList(const std::string& text);
 
 // Shorthand for ModelRegistry::Global().Create(spec).
 Result<std::unique_ptr<ForecastModel>> CreateModel(std::string_view spec);

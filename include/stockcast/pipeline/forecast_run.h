@@ -32,6 +32,9 @@ struct ForecastRunOptions {
   const DemandPanel* panel = nullptr;
   // Global models only: also save the trained model to this file (GlobalModel::Save).
   std::string save_model;
+  // Forecast with this saved global model (`stockcast train`) instead of training: `model` is
+  // then ignored (the file names its own spec) and save_model must be empty.
+  std::string model_file;
   // When set, receives the saved forecast rows (the closed loop plans from them without
   // reading them back).
   std::vector<ForecastRow>* keep_rows = nullptr;

@@ -9,6 +9,7 @@
 #include "stockcast/core/error.h"
 #include "stockcast/core/progress.h"
 #include "stockcast/forecast/backtest.h"
+#include "stockcast/forecast/global_model.h"
 #include "stockcast/forecast/series_io.h"
 #include "stockcast/store/store.h"
 
@@ -25,6 +26,10 @@ struct SeriesForecastOptions {
   // Rescale each series' intervals on this many backtest windows of its own history
   // (forecast/calibrate.h); 0 = the model's intervals as they are.
   int calibration_windows = 0;
+  // Global models (forecast/global_model.h): forecast with this saved model instead of
+  // training `model` (--model-file), or save the model trained here (--save-model).
+  std::string model_file;
+  std::string save_model;
   // Errors name the option and the rule (horizon = 0; must be >= 1).
   Status Validate() const;
 };
@@ -35,6 +40,9 @@ struct SeriesForecastSummary {
   size_t fallbacks = 0;
   std::vector<std::string> fallback_examples;  // "id: reason", at most 10
   std::map<std::string, size_t> chosen;        // fitted form -> series (e.g. ETS(M,A,N) -> 12)
+  // Global models: what was trained or loaded, and the drivers' gain importance.
+  std::string global_model;
+  std::vector<forecast::FeatureImportance> importance;
   double seconds = 0;
 };
 
