@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <Eigen/Dense>
 #include <nlohmann/json.hpp>
 
 #include "stockcast/core/parallel.h"
@@ -21,7 +23,7 @@ namespace {
 constexpr std::string_view kFormat = "stockcast-global-model";
 constexpr int kFormatVersion = 1;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr std::string_view kCombines[] = {"weighted", "mean", "median", "best"};
+constexpr std::string_view kCombines[] = {"stack", "weighted", "mean", "median", "best"};
 
 std::vector<ParamSpec> EnsembleSpecs() {
   return {
@@ -29,9 +31,10 @@ std::vector<ParamSpec> EnsembleSpecs() {
        "models to combine, joined by '+': per-series ones (auto, ets, theta, ...) fitted on each "
        "series and global ones (gbm, lstm, gru) trained across all; a member's own parameters "
        "in parentheses separated by '/': auto+gbm(max_depth=6/n_estimators=300)"},
-      {"combine", ParamType::kString, "weighted", -1e300, 1e300,
-       "weighted (weights 1/MSSE from a holdout backtest), mean, median, or best (the member "
-       "with the lowest holdout MSSE)"},
+      {"combine", ParamType::kString, "stack", -1e300, 1e300,
+       "stack (non-negative weights summing to 1 that minimise the holdout backtest's scaled "
+       "squared error), weighted (weights 1/MSSE from the holdout), mean, median, or best (the "
+       "member with the lowest holdout MSSE)"},
       {"holdout", ParamType::kInt, "0", 0, 3650,
        "days held out at each series' end to weigh the members (0 = the horizon)"},
       {"threads", ParamType::kInt, "0", 0, 1024, "threads (0 = all cores)"},
@@ -81,7 +84,8 @@ Status ValidateEnsemble(const ParamValues& v) {
   const std::string& combine = v.GetString("combine");
   if (std::find(std::begin(kCombines), std::end(kCombines), combine) == std::end(kCombines)) {
     return Error::InvalidArgument(fmt::format(
-        "model ensemble: combine = \"{}\"; must be weighted, mean, median or best", combine));
+        "model ensemble: combine = \"{}\"; must be stack, weighted, mean, median or best",
+        combine));
   }
   SC_ASSIGN_OR_RETURN(std::vector<std::string> members, ParseMembers(v.GetString("members")));
   if (members.size() < 2) {
@@ -89,6 +93,11 @@ Status ValidateEnsemble(const ParamValues& v) {
         "model ensemble: members = \"{}\" names one model; an ensemble needs at least two, "
         "e.g. auto+gbm",
         v.GetString("members")));
+  }
+  if (members.size() > 8) {
+    return Error::InvalidArgument(fmt::format(
+        "model ensemble: members = \"{}\" names {} models; at most 8", v.GetString("members"),
+        members.size()));
   }
   return Status::Ok();
 }
@@ -132,6 +141,70 @@ Result<std::string> ReadFile(const std::string& path) {
   return text.str();
 }
 
+// Minimises w' G w - 2 c' w over the simplex (w >= 0, sum w = 1) -- the pooled scaled squared
+// error of the combination, up to a constant -- with members marked `excluded` held at 0.
+// Members are few, so every support set is tried: on a support S the equality-constrained
+// minimum solves [G_SS 1; 1' 0] [w; mu] = [c_S; 1]; the feasible (w >= 0) solution with the
+// lowest objective is the optimum (the problem is convex, and the optimum has some support).
+// Empty when no support gives a feasible solution (singular systems only).
+std::vector<double> SimplexLeastSquares(const std::vector<double>& gram,
+                                        const std::vector<double>& cross, size_t n,
+                                        const std::vector<bool>& excluded) {
+  std::vector<double> best;
+  double best_value = std::numeric_limits<double>::infinity();
+  for (uint32_t mask = 1; mask < (1u << n); ++mask) {
+    std::vector<size_t> support;
+    bool skip = false;
+    for (size_t j = 0; j < n; ++j) {
+      if ((mask >> j) & 1u) {
+        if (excluded[j]) skip = true;
+        support.push_back(j);
+      }
+    }
+    if (skip) continue;
+    const size_t k = support.size();
+    Eigen::MatrixXd a = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k + 1),
+                                              static_cast<Eigen::Index>(k + 1));
+    Eigen::VectorXd rhs(static_cast<Eigen::Index>(k + 1));
+    for (size_t r = 0; r < k; ++r) {
+      const auto ri = static_cast<Eigen::Index>(r);
+      for (size_t c = 0; c < k; ++c) {
+        a(ri, static_cast<Eigen::Index>(c)) = gram[support[r] * n + support[c]];
+      }
+      a(ri, static_cast<Eigen::Index>(k)) = 1.0;
+      a(static_cast<Eigen::Index>(k), ri) = 1.0;
+      rhs(ri) = cross[support[r]];
+    }
+    rhs(static_cast<Eigen::Index>(k)) = 1.0;
+    const Eigen::FullPivLU<Eigen::MatrixXd> lu(a);
+    if (!lu.isInvertible()) continue;
+    const Eigen::VectorXd sol = lu.solve(rhs);
+    std::vector<double> w(n, 0.0);
+    bool feasible = true;
+    for (size_t r = 0; r < k; ++r) {
+      const double v = sol(static_cast<Eigen::Index>(r));
+      if (!(v >= -1e-12)) feasible = false;
+      w[support[r]] = std::max(v, 0.0);
+    }
+    if (!feasible) continue;
+    double value = 0;
+    for (size_t j = 0; j < n; ++j) {
+      value -= 2 * cross[j] * w[j];
+      for (size_t l = 0; l < n; ++l) value += w[j] * gram[j * n + l] * w[l];
+    }
+    if (value < best_value) {
+      best_value = value;
+      best = std::move(w);
+    }
+  }
+  if (!best.empty()) {
+    double total = 0;
+    for (double v : best) total += v;
+    for (double& v : best) v /= total;
+  }
+  return best;
+}
+
 class EnsembleModel final : public GlobalModel {
  public:
   explicit EnsembleModel(EnsembleSettings s) : s_(std::move(s)) {}
@@ -154,9 +227,7 @@ class EnsembleModel final : public GlobalModel {
     horizon_ = horizon;
     scores_.assign(s_.members.size(), kNaN);
     weights_.assign(s_.members.size(), 1.0 / static_cast<double>(s_.members.size()));
-    if (s_.combine == "weighted" || s_.combine == "best") {
-      SC_RETURN_IF_ERROR(Weigh(series));
-    }
+    if (s_.combine != "mean" && s_.combine != "median") SC_RETURN_IF_ERROR(Weigh(series));
     for (size_t j = 0; j < s_.members.size(); ++j) {
       if (!IsGlobal(s_.members[j]) || !Used(j)) continue;
       SC_ASSIGN_OR_RETURN(globals_[j], CreateMember(j));
@@ -330,7 +401,7 @@ class EnsembleModel final : public GlobalModel {
       }
     }
     std::string how = s_.combine;
-    if (s_.combine == "weighted" || s_.combine == "best") {
+    if (s_.combine != "mean" && s_.combine != "median") {
       how += fmt::format(" on a {}-day holdout", holdout_days());
     }
     std::string inner;
@@ -425,9 +496,13 @@ class EnsembleModel final : public GlobalModel {
     SC_ASSIGN_OR_RETURN(std::vector<std::vector<Forecast>> by_member,
                         MemberForecasts(cut, h, {}, &trained, /*all_members=*/true));
     trained.clear();
-    std::vector<double> sum(s_.members.size(), 0.0);
+    const size_t nm = s_.members.size();
+    std::vector<double> sum(nm, 0.0);
     size_t count = 0;
-    std::vector<bool> broken(s_.members.size(), false);
+    std::vector<bool> broken(nm, false);
+    // For stacking: the scaled Gram matrix of the members' forecasts and their products with
+    // the actuals, over the days every member forecast.
+    std::vector<double> gram(nm * nm, 0.0), cross(nm, 0.0);
     for (size_t k = 0; k < cut.size(); ++k) {
       const std::vector<double> clean = Clean(series[index[k]]);
       const size_t o = cut[k].y.size();
@@ -437,13 +512,21 @@ class EnsembleModel final : public GlobalModel {
         const double a = clean[o + t];
         if (!std::isfinite(a)) continue;
         ++count;
-        for (size_t j = 0; j < s_.members.size(); ++j) {
+        bool all = true;
+        for (size_t j = 0; j < nm; ++j) {
           const auto& mean = by_member[j][k].mean;
           if (t >= mean.size() || !std::isfinite(mean[t])) {
             broken[j] = true;
+            all = false;
             continue;
           }
           sum[j] += (a - mean[t]) * (a - mean[t]) / scale;
+        }
+        if (!all) continue;
+        for (size_t j = 0; j < nm; ++j) {
+          const double fj = by_member[j][k].mean[t];
+          cross[j] += a * fj / scale;
+          for (size_t l = 0; l < nm; ++l) gram[j * nm + l] += fj * by_member[l][k].mean[t] / scale;
         }
       }
     }
@@ -465,6 +548,14 @@ class EnsembleModel final : public GlobalModel {
     std::fill(weights_.begin(), weights_.end(), 0.0);
     if (s_.combine == "best" || scores_[best] <= 0.0) {
       weights_[best] = 1.0;
+      return Status::Ok();
+    }
+    if (s_.combine == "stack") {
+      weights_ = SimplexLeastSquares(gram, cross, nm, broken);
+      if (weights_.empty()) {  // degenerate (e.g. identical members): the best one
+        weights_.assign(nm, 0.0);
+        weights_[best] = 1.0;
+      }
       return Status::Ok();
     }
     double total = 0;

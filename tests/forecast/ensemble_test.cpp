@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -52,8 +53,8 @@ TEST(EnsembleTest, SpecsAreCheckedWithTheRuleBroken) {
     auto r = CreateGlobalModel(spec);
     return r.ok() ? std::string("ok") : r.error().message;
   };
-  EXPECT_NE(err("ensemble:combine=vote").find("combine = \"vote\"; must be weighted, mean, "
-                                               "median or best"),
+  EXPECT_NE(err("ensemble:combine=vote").find("combine = \"vote\"; must be stack, weighted, "
+                                               "mean, median or best"),
             std::string::npos);
   EXPECT_NE(err("ensemble:members=theta").find("at least two"), std::string::npos);
   EXPECT_NE(err("ensemble:members=theta+theta").find("listed twice"), std::string::npos);
@@ -96,7 +97,7 @@ TEST(EnsembleTest, MeanIsTheAverageOfTheMembers) {
 // worse than the weekday-aware baseline, so it weighs less; "best" puts all weight on one.
 TEST(EnsembleTest, HoldoutWeightsFollowTheMembersErrors) {
   const PromoPanel p = MakePromoPanel(12, kDays, kHorizon, 5, /*promo_lift=*/1.0);
-  auto weighted = Make("ensemble:members=naive+baseline");
+  auto weighted = Make("ensemble:members=naive+baseline,combine=weighted");
   ASSERT_NE(weighted, nullptr);
   ASSERT_TRUE(weighted->Fit(p.series, 7, kHorizon).ok());
   const std::string d = weighted->Describe();
@@ -120,6 +121,30 @@ TEST(EnsembleTest, HoldoutWeightsFollowTheMembersErrors) {
       EXPECT_NEAR((*got)[s].mean[t], b.mean[t], 1e-9);
     }
   }
+}
+
+// Noise around a constant level: the mean is the best forecast and any weight on the naive
+// forecast (the last value) only adds its noise, so stacking puts (almost) nothing on naive,
+// while 1/MSSE weighting still gives it about a third (its MSSE is about twice the mean's).
+TEST(EnsembleTest, StackingMinimisesTheHoldoutError) {
+  std::mt19937 rng(9);
+  std::poisson_distribution<int> draw(10.0);
+  std::vector<std::vector<double>> ys(40);
+  std::vector<GlobalSeries> series(ys.size());
+  for (size_t s = 0; s < ys.size(); ++s) {
+    for (int t = 0; t < 200; ++t) ys[s].push_back(draw(rng));
+    series[s].y = ys[s];
+  }
+  const auto naive_weight = [&](const std::string& combine) {
+    auto model = Make("ensemble:members=naive+mean,combine=" + combine);
+    EXPECT_TRUE(model->Fit(series, 7, kHorizon).ok());
+    const std::string d = model->Describe();
+    const size_t at = d.find(": naive ");
+    EXPECT_NE(at, std::string::npos) << d;
+    return at == std::string::npos ? -1.0 : std::stod(d.substr(at + 8));
+  };
+  EXPECT_LT(naive_weight("stack"), 0.1);
+  EXPECT_NEAR(naive_weight("weighted"), 1.0 / 3.0, 0.08);
 }
 
 TEST(EnsembleTest, HoldoutLongerThanEverySeriesIsAClearError) {
