@@ -517,6 +517,7 @@ struct PlanArgs {
   std::string out;
   std::string as_of;
   std::string model;
+  std::string model_file;
   bool reforecast = false;
   std::optional<double> budget;
   double time_limit = 60;
@@ -571,6 +572,8 @@ Status RunPlanCommand(const GlobalOptions& g, PlanArgs& a) {
   }
   o.out_dir = a.out;
   o.model = a.model;
+  o.model_file = a.model_file;
+  SC_RETURN_IF_ERROR(CheckModelFileArgs(a.model, a.model_file));
   o.reforecast = a.reforecast;
   if (a.budget) {
     if (!(*a.budget > 0) || !std::isfinite(*a.budget)) {
@@ -1212,6 +1215,9 @@ void AddPlanCommand(CLI::App& app, const GlobalOptions& global, Runner* runner) 
   cmd->add_option("--model", args->model,
                   "forecast again with this model (default: reuse a forecast newer than the last "
                   "import, else [plan] forecast_model = auto)");
+  cmd->add_option("--model-file", args->model_file,
+                  "forecast again with this saved global model (stockcast train), without "
+                  "retraining (default: [plan] forecast_model_file when set)");
   cmd->add_flag("--reforecast", args->reforecast, "forecast again even when a fresh forecast exists");
   cmd->add_option("--budget", args->budget,
                   "money for purchases and order costs: the order plan becomes a MIP");

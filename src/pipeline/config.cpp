@@ -259,7 +259,9 @@ Result<Config> ParseConfig(const std::string& text, const std::string& name) {
   {
     auto& l = c.loop;
     TableReader r(name, Sub(root, "plan"), "plan.");
-    r.Field("forecast_model", &l.forecast_model).Field("projection_days", &l.projection_days)
+    r.Field("forecast_model", &l.forecast_model)
+        .Field("forecast_model_file", &l.forecast_model_file)
+        .Field("projection_days", &l.projection_days)
         .Field("class_targets", &l.class_targets).Field("class_matrix", &l.class_matrix)
         .Field("a_share", &l.a_share).Field("b_share", &l.b_share).Field("x_cv", &l.x_cv)
         .Field("y_cv", &l.y_cv).Field("service_measure", &l.service_measure)
@@ -398,6 +400,7 @@ shutdown_days_after = {}
 [plan]
 # The closed loop of `stockcast plan --out DIR`.
 forecast_model = "{}"    # when plan forecasts (no forecast newer than the last import)
+forecast_model_file = "{}"  # a saved global model (stockcast train) used instead, no retraining
 projection_days = {}      # stock projected P10/P50/P90 this many days ahead
 class_targets = {}      # service target per ABC/XYZ class (see `stockcast policy classify`)
 class_matrix = "{}"           # overrides, e.g. "AX=rQ:0.99,CZ=manual:0.8"
@@ -429,7 +432,7 @@ escalate_after_runs = {}   # an alert rises one level after this many runs in a 
                      o.enabled, o.window_days, o.threshold, o.min_points, o.protect_events,
                      ToString(c.clean.calendar.region), c.clean.calendar.shutdown_days_before,
                      c.clean.calendar.shutdown_days_after, c.loop.forecast_model,
-                     c.loop.projection_days, c.loop.class_targets, c.loop.class_matrix,
+                     c.loop.forecast_model_file, c.loop.projection_days, c.loop.class_targets, c.loop.class_matrix,
                      c.loop.a_share, c.loop.b_share, c.loop.x_cv, c.loop.y_cv,
                      c.loop.service_measure, c.loop.dead_stock_days, c.loop.overstock_days,
                      c.loop.warning_lower_days, c.loop.warning_upper_days,

@@ -314,7 +314,8 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
   SC_ASSIGN_OR_RETURN(std::optional<RunInfo> forecast_run, store.LatestRun("forecast"));
   const bool stale = !forecast_run || forecast_run->status != "ok" ||
                      (import_run && import_run->id > forecast_run->id);
-  out.forecasted = stale || options.reforecast || !options.model.empty();
+  out.forecasted =
+      stale || options.reforecast || !options.model.empty() || !options.model_file.empty();
   std::optional<RunInfo> previous_forecast = forecast_run;
   ReportProgress(progress, "loading history", 0.0);
   SC_ASSIGN_OR_RETURN(DemandPanel panel, store.LoadPanel());
@@ -328,6 +329,11 @@ Result<PlanLoopSummary> RunPlanLoop(Store& store, const Config& config,
     ForecastRunOptions fo;
     fo.horizon = std::max(config.forecast.horizon, loop.projection_days);
     fo.model = options.model.empty() ? loop.forecast_model : options.model;
+    if (!options.model_file.empty()) {
+      fo.model_file = options.model_file;
+    } else if (options.model.empty()) {
+      fo.model_file = loop.forecast_model_file;
+    }
     fo.quantiles = config.forecast.quantiles;
     fo.threads = options.threads;
     fo.panel = &panel;

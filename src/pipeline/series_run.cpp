@@ -315,7 +315,10 @@ Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
   SeriesBacktestSummary sum;
   std::vector<forecast::PointMetrics> per_series;
   std::vector<double> weights;
+  // Per level: sum and count over the series with a pinball loss (a series whose windows held
+  // no scorable day has NaN and is left out, as Summarise leaves out its NaN metrics).
   std::vector<double> pinball_sum(bt.levels.size(), 0.0);
+  std::vector<size_t> pinball_n(bt.levels.size(), 0);
   double coverage_sum = 0, width_sum = 0;
   size_t interval_series = 0;
   const size_t n_series = inputs.size();
@@ -366,7 +369,9 @@ Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
       per_series.push_back(r->metrics);
       weights.push_back(inputs[i].weight);
       for (size_t l = 0; l < r->pinball.size() && l < pinball_sum.size(); ++l) {
+        if (!std::isfinite(r->pinball[l])) continue;
         pinball_sum[l] += r->pinball[l];
+        ++pinball_n[l];
       }
       if (r->interval_nominal > 0 && r->interval.n > 0) {
         coverage_sum += r->interval.coverage;
@@ -381,8 +386,10 @@ Result<SeriesBacktestSummary> BacktestAll(std::vector<BacktestInput>& inputs,
   ReportProgress(progress, "backtesting", 1.0);
   sum.metrics = forecast::Summarise(per_series);
   sum.wrmsse = forecast::WeightedRmsse(per_series, weights);
-  const double scored = static_cast<double>(std::max<size_t>(per_series.size(), 1));
-  for (double v : pinball_sum) sum.pinball.push_back(v / scored);
+  for (size_t l = 0; l < pinball_sum.size(); ++l) {
+    sum.pinball.push_back(pinball_n[l] > 0 ? pinball_sum[l] / static_cast<double>(pinball_n[l])
+                                           : NAN);
+  }
   if (interval_series > 0) {
     sum.coverage = coverage_sum / interval_series;
     sum.width = width_sum / interval_series;

@@ -181,5 +181,40 @@ TEST(GbmForecastRun, PlanForecastsWithGbm) {
   EXPECT_GT(sum->plan.lines[0].quantity, 0);  // A is short and orders, as with auto
 }
 
+// `[plan] forecast_model_file`: the loop forecasts with a saved model, without training, and
+// the run names the file's spec; a missing file is an error naming it.
+TEST(GbmForecastRun, PlanForecastsWithASavedModel) {
+  REQUIRE_GBM();
+  FakeStore store;
+  stockcast::testing::FillWorld(store);
+  const std::string file = stockcast::testing::TempDir("gbm_plan_file").string() + "/gbm.model";
+  ForecastRunOptions train;
+  train.model = "gbm:n_estimators=30,max_depth=3,threads=1";
+  train.horizon = 56;
+  train.save_model = file;
+  ASSERT_TRUE(RunForecast(store, train).ok());
+  const size_t runs_before = store.runs.size();
+
+  Config config;
+  config.loop.forecast_model = "theta";  // not used: the file wins
+  config.loop.forecast_model_file = file;
+  PlanLoopOptions o;
+  o.reforecast = true;
+  auto sum = RunPlanLoop(store, config, o);
+  ASSERT_TRUE(sum.ok()) << sum.error().message;
+  EXPECT_TRUE(sum->forecasted);
+  EXPECT_EQ(sum->forecast.model.rfind("gbm:", 0), 0u) << sum->forecast.model;
+  EXPECT_NE(sum->forecast.model.find("n_estimators=30"), std::string::npos)
+      << sum->forecast.model;
+  EXPECT_GT(store.runs.size(), runs_before);
+  ASSERT_EQ(sum->plan.lines.size(), 3u);
+
+  config.loop.forecast_model_file = file + ".missing";
+  auto missing = RunPlanLoop(store, config, o);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("gbm.model.missing"), std::string::npos)
+      << missing.error().message;
+}
+
 }  // namespace
 }  // namespace stockcast::pipeline

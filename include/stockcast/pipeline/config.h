@@ -43,6 +43,9 @@ struct ForecastSettings {
 // projection, risk and alert settings.
 struct LoopSettings {
   std::string forecast_model = "auto";  // model the loop forecasts with when it forecasts
+  // A saved global model (`stockcast train`) to forecast with instead of forecast_model: the
+  // loop then predicts without retraining. Empty = none.
+  std::string forecast_model_file;
   int projection_days = 56;             // stock projected this many days ahead, >= 7
   // Service target per ABC/XYZ class from the class matrix (policy/classify.h) instead of
   // [planning] service_level; a category that sets its own service_level keeps it.

@@ -47,6 +47,9 @@ struct PlanLoopOptions {
   std::string out_dir;          // write the five files here; "" = store only
   std::optional<Date> as_of;    // as for RunPlan
   std::string model;            // forecast with this model spec (forces a new forecast)
+  // Forecast with this saved global model (`stockcast train`; forces a new forecast); with
+  // neither, [plan] forecast_model_file, else forecast_model.
+  std::string model_file;
   bool reforecast = false;      // forecast even when a fresh forecast exists
   double budget = optimize::kInfinity;  // money for purchases and order costs; inf = none
   double time_limit_seconds = 60;       // for the MIP
