@@ -5,7 +5,10 @@
 #      elasticities, planned promotions, festivals 11.11/6.18/Spring Festival, cart adds),
 #      imported into a store; `backtest --db` gives the models the drivers from the panel;
 #   2. data WITHOUT drivers: ../shared/data/store_item_demand (500 daily series, 5 years,
-#      sales only) as a long CSV (`backtest --series`).
+#      sales only) as a long CSV (`backtest --series`);
+#   3. also without drivers, and neither daily nor smooth: ../shared/data/carparts (2,674
+#      monthly intermittent series, 51 months, as periods: no calendar) -- 3 x 6-month windows,
+#      season 12.
 # Protocol (issue 7): the last 84 days as 3 x 28-day windows, rolling origin; a global model is
 # retrained at every window start on the days before it. Prints one Markdown table per dataset
 # with RMSSE, MASE, pinball loss at 5/50/95 %, 90 % interval coverage and the wall time, and
@@ -33,7 +36,7 @@ run() {  # dataset-args... -- model
   local args=("${@:1:$#-2}")
   local t0 t1
   t0=$(date +%s.%N)
-  if ! "$bin" -q backtest "${args[@]}" --model "$model" --windows 3 --horizon 28 \
+  if ! "$bin" -q backtest "${args[@]}" --model "$model" --windows 3 \
       --quantiles 0.05,0.5,0.95 --json > "$tmp/out.json" 2> "$tmp/err.txt"; then
     echo "| \`$model\` | failed: $(head -c 200 "$tmp/err.txt" | tr '\n' ' ') | | | | | | | |"
     return
@@ -67,16 +70,27 @@ header() {
 "$bin" -q import --db "$tmp/gen.db" --dir "$tmp/gen" > /dev/null
 header "### Generated data with drivers ($gen_skus SKUs x 2 warehouses x $gen_days days; prices, promotions, festivals, cart adds)"
 rm -f "$tmp/ref"
-for model in $models; do run --db "$tmp/gen.db" -- "$model"; done
+for model in $models; do run --db "$tmp/gen.db" --horizon 28 -- "$model"; done
 
 # 2. store_item_demand: no drivers.
 data="$root/../shared/data/store_item_demand/train.csv.zst"
 if [[ ! -f "$data" ]]; then
-  echo; echo "skipped store_item_demand: $data absent"; exit 0
+  echo; echo "skipped store_item_demand and carparts: $data absent"; exit 0
 fi
 zstd -dc "$data" | awk -F, -v keep="$sid_series" '
   NR == 1 { print "series_id,date,value"; next }
   { id = "s" $2 "_i" $3; if (!(id in seen)) { seen[id] = 1; n++ } if (keep == 0 || seen_n[id] || n <= keep) { seen_n[id] = 1; print id "," $1 "," $4 } }' > "$tmp/sid.csv"
 header "### store_item_demand, no drivers ($(cut -d, -f1 "$tmp/sid.csv" | sort -u | wc -l | awk '{print $1 - 1}') series x 1826 days)"
 rm -f "$tmp/ref"
-for model in $models; do run --series "$tmp/sid.csv" -- "$model"; done
+for model in $models; do run --series "$tmp/sid.csv" --horizon 28 -- "$model"; done
+
+# 3. carparts: monthly, intermittent, no drivers, no dates.
+data="$root/../shared/data/carparts/carparts_long.csv.zst"
+[[ -f "$data" ]] || { echo; echo "skipped carparts: $data absent"; exit 0; }
+zstd -dc "$data" | awk -F, 'NR == 1 { print "series_id,period,value"; next }
+  { gsub(/"/, ""); split($2, ym, "-"); print $1 "," (ym[1] - 1998) * 12 + ym[2] "," $3 }' > "$tmp/cp.csv"
+header "### carparts, no drivers, monthly intermittent (2674 series x 51 months; 3 x 6-month windows)"
+rm -f "$tmp/ref"
+for model in $models; do
+  run --series "$tmp/cp.csv" --horizon 6 --season-length 12 -- "$model"
+done

@@ -3,8 +3,8 @@
 # protocol: the last 90 days as 3 x 28-day windows, rolling origin, gbm retrained per origin),
 # with RMSSE, MASE, pinball loss and training/inference time (bench/ml/gbm_bench.cpp).
 #   bench/ml/gbm.sh [release-build-dir] [series (0 = all 500)] [gbm spec]
-# The build dir must be a Release build with xgboost (libstockcast_forecast.a); the bench
-# program is compiled here against it.
+# The build dir must be a Release build with xgboost and the bench targets
+# (STOCKCAST_BUILD_BENCH=ON, the default).
 set -euo pipefail
 BUILD=${1:-build}
 SERIES=${2:-0}
@@ -12,16 +12,11 @@ SPEC=${3:-gbm}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DATA=$ROOT/../shared/data/store_item_demand/train.csv.zst
 if [ ! -f "$DATA" ]; then echo "skipped gbm bench: $DATA absent"; exit 0; fi
-if [ ! -f "$BUILD/src/libstockcast_forecast.a" ]; then
-  echo "gbm bench: $BUILD/src/libstockcast_forecast.a missing; build the stockcast_forecast target" >&2
-  exit 1
-fi
+# The bench program is a target of the build (it links whatever the build links: xgboost,
+# LibTorch).
+ninja -C "$BUILD" stockcast_gbm_bench > /dev/null
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-g++ -std=c++20 -O2 -DNDEBUG -I"$ROOT/include" -I"$ROOT/src" -I"$BUILD/include" \
-  "$ROOT/bench/ml/gbm_bench.cpp" \
-  "$BUILD/src/libstockcast_forecast.a" "$BUILD/src/libstockcast_io.a" "$BUILD/src/libstockcast_core.a" \
-  -lxgboost -lnlopt -lfmt -ltbb -lzstd $(pkg-config --libs tomlplusplus) -o "$TMP/gbm_bench"
 # Long CSV: series s<store>_i<item>, daily sales.
 zstd -dc "$DATA" | awk -F, 'NR > 1 { print "s" $2 "_i" $3 "," $1 "," $4 } NR == 1 { print "series_id,date,value" }' > "$TMP/long.csv"
 # xgboost's OpenMP threads spin while they wait; on a shared machine (other processes on the
@@ -29,5 +24,5 @@ zstd -dc "$DATA" | awk -F, 'NR > 1 { print "s" $2 "_i" $3 "," $1 "," $4 } NR == 
 # sleeps instead. Set it before the process starts: libgomp reads it once at load.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
-"$TMP/gbm_bench" "$TMP/long.csv" --series "$SERIES" --gbm "$SPEC" --peer auto --threads 2 \
+"$BUILD/bench/stockcast_gbm_bench" "$TMP/long.csv" --series "$SERIES" --gbm "$SPEC" --peer auto --threads 2 \
   --windows 3 --horizon 28
