@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "promo_panel.h"
 #include "stockcast/forecast/global_model.h"
 #include "test_util.h"
 
@@ -23,55 +24,11 @@ namespace {
 constexpr int kDays = 420;
 constexpr int kHorizon = 28;
 
-// Daily demand with a per-series level, a weekend lift, and promotions that double demand.
-// Promotions also run in the 28 known-future days, so a model that learned them must raise
-// those days. Values are Poisson draws; the last kHorizon days are the test window.
-struct Panel {
-  std::vector<std::vector<double>> full;   // kDays + kHorizon actual values
-  std::vector<std::vector<double>> promo;  // kDays + kHorizon + 1 (0/1)
-  std::vector<std::vector<uint8_t>> flags;
-  std::vector<GlobalSeries> series;  // views of the first kDays days
-};
-
+// Daily demand with a per-series level, a weekend lift, and promotions that double demand,
+// also running in the kHorizon known-future days (tests/forecast/promo_panel.h).
+using Panel = testing::PromoPanel;
 Panel MakePanel(int n_series, uint32_t seed, double promo_lift = 2.0) {
-  Panel p;
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> level(2.0, 20.0);
-  std::bernoulli_distribution on_promo(0.12);
-  const int64_t first_day = Date::FromYmd(2023, 1, 2)->days();  // a Monday
-  p.full.resize(static_cast<size_t>(n_series));
-  p.promo.resize(static_cast<size_t>(n_series));
-  p.flags.resize(static_cast<size_t>(n_series));
-  for (int s = 0; s < n_series; ++s) {
-    const double base = level(rng);
-    auto& y = p.full[static_cast<size_t>(s)];
-    auto& pr = p.promo[static_cast<size_t>(s)];
-    for (int t = 0; t < kDays + kHorizon; ++t) {
-      const bool promo = on_promo(rng);
-      const int weekday = static_cast<int>((t) % 7);  // 0 = Monday
-      const double lambda = base * (weekday >= 5 ? 1.5 : 1.0) * (promo ? promo_lift : 1.0);
-      std::poisson_distribution<int> draw(lambda);
-      y.push_back(draw(rng));
-      pr.push_back(promo ? 1.0 : 0.0);
-    }
-    pr.push_back(0.0);
-    p.flags[static_cast<size_t>(s)].assign(kDays, 0);
-    for (int t = 0; t < kDays; ++t) {
-      if (pr[static_cast<size_t>(t)] > 0)
-        p.flags[static_cast<size_t>(s)][static_cast<size_t>(t)] = kFlagPromotion;
-    }
-  }
-  for (int s = 0; s < n_series; ++s) {
-    GlobalSeries g;
-    g.y = std::span<const double>(p.full[static_cast<size_t>(s)]).first(kDays);
-    g.flags = p.flags[static_cast<size_t>(s)];
-    g.x.names = {"promotion"};
-    g.x.values = {p.promo[static_cast<size_t>(s)]};
-    g.x.first_day = first_day;
-    g.category = s % 2 == 0 ? "even" : "odd";
-    p.series.push_back(std::move(g));
-  }
-  return p;
+  return testing::MakePromoPanel(n_series, kDays, kHorizon, seed, promo_lift);
 }
 
 const std::vector<double> kLevels = {0.05, 0.5, 0.95};
