@@ -9,6 +9,8 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
   libeigen3-dev libnlopt-cxx-dev libtbb-dev coinor-libcbc-dev coinor-libclp-dev
   libsodium-dev libcpp-httplib-dev libpqxx-dev postgresql openssl libxgboost-dev
+  libtorch-dev  # LSTM/GRU forecasters, DQN agent; large: pulls about 200 packages
+  libopenblas0-openmp  # BLAS for LibTorch: the reference libblas3 made DQN training 3.7x slower
   chromium
   libgtest-dev libgmock-dev libbenchmark-dev
   python3

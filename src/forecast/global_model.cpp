@@ -8,6 +8,7 @@
 
 #include "forecast/ensemble.h"
 #include "forecast/gbm.h"
+#include "forecast/rnn.h"
 
 namespace stockcast::forecast {
 
@@ -32,6 +33,8 @@ const GlobalModelRegistry& GlobalModelRegistry::Global() {
     GlobalModelRegistry r;
     const Status status = RegisterGbmModel(r);
     SC_ASSERT_MSG(status.ok(), "built-in global model registration failed");
+    const Status rnn = RegisterRnnModels(r);  // lstm, gru
+    SC_ASSERT_MSG(rnn.ok(), "built-in global model registration failed (lstm/gru)");
     const Status ensemble = RegisterEnsembleModel(r);
     SC_ASSERT_MSG(ensemble.ok(), "built-in global model registration failed (ensemble)");
     return r;

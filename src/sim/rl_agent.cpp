@@ -9,9 +9,11 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <utility>
 
 #include "stockcast/forecast/distribution.h"
+#include "stockcast/sim/dqn_agent.h"
 #include "stockcast/sim/random.h"
 #include "stockcast/sim/sim_optimize.h"
 #include "stockcast/sim/simulator.h"
@@ -440,8 +442,11 @@ double MeanCost(const std::vector<PathMetrics>& m) {
   return m.empty() ? 0.0 : s / static_cast<double>(m.size());
 }
 
-RlPolicyResult Summarise(std::string name, std::string rule, const std::vector<PathMetrics>& m,
-                         const std::vector<PathMetrics>& agent) {
+}  // namespace
+
+RlPolicyResult SummarisePaths(std::string name, std::string rule,
+                              const std::vector<PathMetrics>& m,
+                              const std::vector<PathMetrics>& agent) {
   RlPolicyResult r;
   r.name = std::move(name);
   r.rule = std::move(rule);
@@ -466,29 +471,106 @@ RlPolicyResult Summarise(std::string name, std::string rule, const std::vector<P
   return r;
 }
 
-std::string Verdict(const RlEstimate& diff) {
+std::string VerdictOf(const RlEstimate& diff) {
   if (!std::isfinite(diff.half_width)) return "no interval";
   if (diff.mean - diff.half_width > 0) return "agent wins";
   if (diff.mean + diff.half_width < 0) return "agent loses";
   return "no significant difference";
 }
 
-}  // namespace
+std::string_view ToString(RlAgentKind kind) {
+  switch (kind) {
+    case RlAgentKind::kQLearning: return "q";
+    case RlAgentKind::kDqn: return "dqn";
+  }
+  return "?";
+}
 
-Result<RlComparison> CompareWithBaselines(const RlEnvConfig& env, const RlAgentOptions& agent_options,
+Result<RlAgentKind> ParseRlAgentKind(std::string_view text) {
+  if (text == "q" || text == "q-learning") return RlAgentKind::kQLearning;
+  if (text == "dqn") return RlAgentKind::kDqn;
+  return Error::InvalidArgument(
+      fmt::format("unknown agent \"{}\"; available: q (tabular q-learning), dqn", text));
+}
+
+Result<RlComparison> CompareWithBaselines(const RlEnvConfig& env,
+                                          const RlAgentOptions& agent_options,
                                           const RlEvalOptions& eval, const ProgressFn& progress) {
+  return CompareAgentsWithBaselines(env, {RlAgentKind::kQLearning}, agent_options, DqnOptions{},
+                                    eval, progress);
+}
+
+Result<RlComparison> CompareAgentsWithBaselines(const RlEnvConfig& env,
+                                                const std::vector<RlAgentKind>& kinds,
+                                                const RlAgentOptions& agent_options,
+                                                const DqnOptions& dqn_options,
+                                                const RlEvalOptions& eval,
+                                                const ProgressFn& progress) {
   SC_RETURN_IF_ERROR(env.Validate());
-  SC_RETURN_IF_ERROR(agent_options.Validate());
+  if (kinds.empty() || kinds.size() > 2 || (kinds.size() == 2 && kinds[0] == kinds[1])) {
+    return Error::InvalidArgument(fmt::format(
+        "RL comparison: {} agents given; must be one or two distinct kinds (q, dqn)",
+        kinds.size()));
+  }
+  const bool with_q = std::find(kinds.begin(), kinds.end(), RlAgentKind::kQLearning) != kinds.end();
+  const bool with_dqn = std::find(kinds.begin(), kinds.end(), RlAgentKind::kDqn) != kinds.end();
+  if (with_q) SC_RETURN_IF_ERROR(agent_options.Validate());
+  if (with_dqn) {
+    SC_RETURN_IF_ERROR(dqn_options.Validate());
+    if (!DqnAgent::Available()) {
+      return Error::Unavailable("RL comparison: the dqn agent is unavailable: " +
+                                DqnAgent::UnavailableReason());
+    }
+  }
   SC_RETURN_IF_ERROR(eval.Validate());
   RlComparison out;
 
-  const auto t0 = std::chrono::steady_clock::now();
-  SC_ASSIGN_OR_RETURN(RlAgent agent, RlAgent::Train(env, agent_options, progress));
-  out.training_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  out.training = agent.stats();
-  const int64_t forecast_level = agent.stats().fallback_level;
-  const int64_t cap = agent.stats().max_position;
+  // Train every agent; each becomes an order rule on the environment.
+  struct Trained {
+    RlAgentRun run;
+    OrderFn rule;
+  };
+  std::vector<Trained> trained;
+  std::optional<RlAgent> q_agent;
+  std::optional<DqnAgent> dqn_agent;
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Trained t;
+    if (kinds[i] == RlAgentKind::kQLearning) {
+      SC_ASSIGN_OR_RETURN(RlAgent agent, RlAgent::Train(env, agent_options, progress));
+      q_agent.emplace(std::move(agent));
+      out.training = q_agent->stats();
+      t.run = {i == 0 ? "rl-agent" : "rl-q-learning", "tabular q-learning",
+               fmt::format("q-learning:episodes={}", agent_options.episodes), 0,
+               q_agent->stats().steps};
+      const RlAgent* a = &*q_agent;
+      t.rule = [a](const InventoryEnv& e, bool* fallback) { return a->Act(e, fallback); };
+    } else {
+      SC_ASSIGN_OR_RETURN(DqnAgent agent, DqnAgent::Train(env, dqn_options, progress));
+      dqn_agent.emplace(std::move(agent));
+      t.run = {i == 0 ? "rl-agent" : "rl-dqn", "dqn (libtorch)", dqn_agent->Describe(), 0,
+               dqn_agent->stats().steps};
+      const DqnAgent* a = &*dqn_agent;
+      t.rule = [a](const InventoryEnv& e, bool*) { return a->Act(e); };
+    }
+    t.run.training_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    trained.push_back(std::move(t));
+  }
+  out.training_seconds = trained.front().run.training_seconds;
+  for (const auto& t : trained) out.agents.push_back(t.run);
+
+  SC_ASSIGN_OR_RETURN(const int64_t forecast_level, ForecastDrivenLevel(env));
+  // The base-stock scan's bound: the tabular agent's state cap when it was trained, else the
+  // same automatic value (F_(L+1)^-1(0.9999) + 2 F^-1(0.999)).
+  int64_t cap = 0;
+  if (q_agent) {
+    cap = q_agent->stats().max_position;
+  } else {
+    SC_ASSIGN_OR_RETURN(policy::DemandDistribution cover, env.demand.Convolve(env.lead_time + 1));
+    cap = static_cast<int64_t>(std::ceil(cover.Quantile(0.9999))) +
+          std::max<int64_t>(4, static_cast<int64_t>(std::ceil(2 * env.demand.Quantile(0.999))));
+  }
 
   const int length = eval.warmup_days + eval.days;
   const auto eval_paths =
@@ -500,10 +582,9 @@ Result<RlComparison> CompareWithBaselines(const RlEnvConfig& env, const RlAgentO
   const int64_t start = forecast_level;
 
   ReportProgress(progress, "rl-evaluation", 0.0);
-  const auto agent_m = EvaluatePaths(env, eval_paths, eval.warmup_days, start, agent);
-  RlPolicyResult agent_r = Summarise("rl-agent",
-                                     fmt::format("q-learning:episodes={}", agent_options.episodes),
-                                     agent_m, agent_m);
+  const auto agent_m =
+      EvaluatePaths(env, eval_paths, eval.warmup_days, start, trained.front().rule);
+  RlPolicyResult agent_r = SummarisePaths("rl-agent", trained.front().run.rule, agent_m, agent_m);
   agent_r.verdict = "-";
 
   // Base stock: exhaustive scan on the tuning paths.
@@ -566,10 +647,16 @@ Result<RlComparison> CompareWithBaselines(const RlEnvConfig& env, const RlAgentO
   ReportProgress(progress, "rl-tuning", 1.0);
 
   out.policies.push_back(agent_r);
+  for (size_t i = 1; i < trained.size(); ++i) {
+    auto m = EvaluatePaths(env, eval_paths, eval.warmup_days, start, trained[i].rule);
+    RlPolicyResult r = SummarisePaths(trained[i].run.name, trained[i].run.rule, m, agent_m);
+    r.verdict = VerdictOf(r.cost_minus_agent);
+    out.policies.push_back(std::move(r));
+  }
   auto add = [&](std::string name, const InventoryPolicy& p, std::string note) {
     auto m = EvaluatePaths(env, eval_paths, eval.warmup_days, start, p);
-    RlPolicyResult r = Summarise(std::move(name), p.ToString() + note, m, agent_m);
-    r.verdict = Verdict(r.cost_minus_agent);
+    RlPolicyResult r = SummarisePaths(std::move(name), p.ToString() + note, m, agent_m);
+    r.verdict = VerdictOf(r.cost_minus_agent);
     out.policies.push_back(std::move(r));
   };
   add("base-stock", base_stock, "");

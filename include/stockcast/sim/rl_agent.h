@@ -52,7 +52,14 @@
 // paired difference policy - agent with its t interval (paired by path: common random numbers
 // make it much tighter than the two intervals).
 //
-// NOT DONE: several warehouses sharing a supplier (the multi-warehouse setting).
+// OTHER AGENTS AND SETTINGS: dqn_agent.h is a neural agent (DQN in LibTorch) whose state is the
+// full pipeline, so it has no (z, y) aggregation at L >= 3; CompareAgentsWithBaselines runs
+// it here on the same paths, alone or with the tabular agent (the first agent given is the
+// reference of the paired differences and of ss-at-agent-fill). multi_warehouse.h is the
+// multi-warehouse setting: W warehouses ordering from one supplier with a shared daily capacity
+// (proportional rationing), the DQN deciding all orders, compared with tuned base stock per
+// warehouse (also at the agent's fill rate) and the forecast-driven rule. The tabular agent
+// stays single-SKU.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -214,12 +221,28 @@ struct RlPolicyResult {
   int64_t fallbacks = 0;  // agent only, summed over paths
 };
 
-struct RlComparison {
-  RlTrainingStats training;
+// One trained agent of a comparison.
+struct RlAgentRun {
+  std::string name;    // "rl-agent" (the reference), "rl-q-learning", "rl-dqn"
+  std::string method;  // "tabular q-learning", "dqn (libtorch)"
+  std::string rule;    // as in RlPolicyResult::rule
   double training_seconds = 0;
+  int64_t steps = 0;   // days simulated in training
+};
+
+struct RlComparison {
+  RlTrainingStats training;     // the tabular agent's (zeros when it was not trained)
+  double training_seconds = 0;  // the reference agent's
+  std::vector<RlAgentRun> agents;        // reference first
   std::vector<RlPolicyResult> policies;  // rl-agent first
   std::string summary;                   // where the agent wins and where it does not
 };
+
+// The agents a comparison can train.
+enum class RlAgentKind { kQLearning, kDqn };
+std::string_view ToString(RlAgentKind kind);  // "q", "dqn"
+// "q" (or "q-learning"), "dqn"; otherwise: unknown agent "x"; available: q, dqn.
+Result<RlAgentKind> ParseRlAgentKind(std::string_view text);
 
 // Runs `rule` (an order function of the environment's state) on each demand path: the env is
 // reset to `initial_on_hand`, warmup days are simulated and discarded.
@@ -245,10 +268,31 @@ std::vector<std::vector<int64_t>> DemandPaths(const policy::DemandDistribution& 
 // The forecast-driven order-up-to level: F^-1(p / (p + h)) of demand over L days.
 Result<int64_t> ForecastDrivenLevel(const RlEnvConfig& env);
 
-// Trains the agent and compares it with the baselines. Progress stages: "rl-training",
+// A policy's estimates over the paths and its paired difference with `agent` (same paths).
+RlPolicyResult SummarisePaths(std::string name, std::string rule,
+                              const std::vector<PathMetrics>& m,
+                              const std::vector<PathMetrics>& agent);
+// From the paired difference policy - agent: "agent wins" (its 95 % interval lies above 0),
+// "agent loses" (below 0), "no significant difference", "no interval" (one path).
+std::string VerdictOf(const RlEstimate& cost_minus_agent);
+
+// Trains the tabular agent and compares it with the baselines. Progress stages: "rl-training",
 // "rl-tuning", "rl-evaluation".
 Result<RlComparison> CompareWithBaselines(const RlEnvConfig& env, const RlAgentOptions& agent,
                                           const RlEvalOptions& eval,
                                           const ProgressFn& progress = {});
+
+struct DqnOptions;  // dqn_agent.h
+// Trains each agent of `agents` (1 or 2 distinct kinds) and compares them with the baselines
+// on the same paths. The first is the reference: it is "rl-agent" in the policies, the
+// paired differences and verdicts are against it and ss-at-agent-fill is tuned to its fill
+// rate; a second agent is listed after it as "rl-q-learning" or "rl-dqn" with its own paired
+// difference. `q` configures the tabular agent, `dqn` the neural one (Unavailable without
+// LibTorch).
+Result<RlComparison> CompareAgentsWithBaselines(const RlEnvConfig& env,
+                                                const std::vector<RlAgentKind>& agents,
+                                                const RlAgentOptions& q, const DqnOptions& dqn,
+                                                const RlEvalOptions& eval,
+                                                const ProgressFn& progress = {});
 
 }  // namespace stockcast::sim
