@@ -252,7 +252,7 @@ void PrintGlobalModel(const std::string& describe,
                        100 * importance[i].gain);
   }
   std::cout << "  model: " << describe << "\n";
-  if (!top.empty()) std::cout << "  strongest features (gain): " << top << "\n";
+  if (!top.empty()) std::cout << "  strongest features (share of importance): " << top << "\n";
 }
 
 nlohmann::json ImportanceJson(const std::vector<forecast::FeatureImportance>& importance) {

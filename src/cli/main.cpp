@@ -35,9 +35,20 @@ namespace {
 // a machine shared with other work -- the usual case on a planner's server or CI -- spinning
 // threads take the cores that the busy ones need: gbm training measured 7x slower (15.4 s vs
 // 2.0 s). libgomp reads OMP_WAIT_POLICY once, when it is loaded, so before anything else the
-// process sets it to "passive" and re-executes itself; a value the user set is kept.
-void PreferPassiveOpenMpWaits(char** argv) {
+// process sets it to "passive" and re-executes itself; a value the user set is kept. Only the
+// commands that train or run models do this: a second start costs ~0.35 s (LibTorch's
+// start-up), which `models` or `import` should not pay.
+void PreferPassiveOpenMpWaits(int argc, char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  static constexpr const char* kParallelCommands[] = {
+      "forecast", "backtest", "train", "plan", "rl", "serve", "evaluate", "simulate", "optimize"};
+  bool parallel = false;
+  for (int i = 1; i < argc && !parallel; ++i) {
+    for (const char* command : kParallelCommands) {
+      parallel = parallel || std::strcmp(argv[i], command) == 0;
+    }
+  }
+  if (!parallel) return;
   if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
   execv("/proc/self/exe", argv);
   // execv returned: /proc is unavailable; carry on with the default policy.
@@ -46,7 +57,7 @@ void PreferPassiveOpenMpWaits(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  PreferPassiveOpenMpWaits(argv);
+  PreferPassiveOpenMpWaits(argc, argv);
   using namespace stockcast;
   using namespace stockcast::cli;
   CLI::App app{"stockcast " STOCKCAST_VERSION

@@ -216,6 +216,11 @@ class Space {
 
   // Into the bounds, with s < S and Q >= 1.
   Point Repair(Point x) const {
+    // Two-parameter policies always carry two values; saying so also keeps g++ 12's
+    // -Warray-bounds at -O2 from assuming the one-value layout on these paths.
+    if (kind_ == PolicyKind::kSS || kind_ == PolicyKind::kRSS || kind_ == PolicyKind::kRQ) {
+      if (x.size() < 2) x.resize(2, lo_);
+    }
     switch (kind_) {
       case PolicyKind::kSS:
       case PolicyKind::kRSS:

@@ -5,7 +5,7 @@
 // fitted per series; both forecast `horizon` days and are scored on RMSSE, MASE (weekly
 // seasonal-naive scale) and the pinball loss at 0.05 / 0.5 / 0.95, averaged over series x
 // windows. Prints one line per model and the ratios gbm / peer, with train and predict times.
-//   gbm_bench FILE [--series N] [--gbm SPEC] [--peer SPEC] [--threads T] [--windows W]
+//   gbm_compare FILE [--series N] [--gbm SPEC] [--peer SPEC] [--threads T] [--windows W]
 //             [--horizon H]
 #include <chrono>
 #include <cmath>
@@ -47,7 +47,7 @@ struct Score {
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
-                 "usage: gbm_bench FILE [--series N] [--gbm SPEC] [--peer SPEC] "
+                 "usage: gbm_compare FILE [--series N] [--gbm SPEC] [--peer SPEC] "
                  "[--threads T] [--windows W] [--horizon H]\n");
     return 2;
   }
