@@ -16,7 +16,8 @@
 #   bench/ml/compare.sh [BUILD_DIR] [MODELS]
 # BUILD_DIR: a Release build with stockcast (default build). MODELS: space-separated specs
 # (default below). GEN_SKUS / GEN_DAYS size the generated data; SID_SERIES limits
-# store_item_demand to its first N series (0 = all 500).
+# store_item_demand to its first N series (0 = all 500); DATASETS picks some of
+# "gen sid carparts" (default all three).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$root/build}"
@@ -26,6 +27,7 @@ models="${2:-auto gbm lstm gru ensemble ensemble:members=auto+gbm+lstm ensemble:
 gen_skus="${GEN_SKUS:-150}"
 gen_days="${GEN_DAYS:-730}"
 sid_series="${SID_SERIES:-0}"
+datasets=" ${DATASETS:-gen sid carparts} "  # which of the three to run
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -66,23 +68,29 @@ header() {
 }
 
 # 1. Generated data with drivers.
+if [[ "$datasets" == *" gen "* ]]; then
 "$bin" -q generate --out "$tmp/gen" --skus "$gen_skus" --locations 2 --days "$gen_days" --seed 7 > /dev/null
 "$bin" -q import --db "$tmp/gen.db" --dir "$tmp/gen" > /dev/null
 header "### Generated data with drivers ($gen_skus SKUs x 2 warehouses x $gen_days days; prices, promotions, festivals, cart adds)"
 rm -f "$tmp/ref"
 for model in $models; do run --db "$tmp/gen.db" --horizon 28 -- "$model"; done
+fi
+[[ "$datasets" == *" sid "* || "$datasets" == *" carparts "* ]] || exit 0
 
 # 2. store_item_demand: no drivers.
 data="$root/../shared/data/store_item_demand/train.csv.zst"
 if [[ ! -f "$data" ]]; then
   echo; echo "skipped store_item_demand and carparts: $data absent"; exit 0
 fi
+if [[ "$datasets" == *" sid "* ]]; then
 zstd -dc "$data" | awk -F, -v keep="$sid_series" '
   NR == 1 { print "series_id,date,value"; next }
   { id = "s" $2 "_i" $3; if (!(id in seen)) { seen[id] = 1; n++ } if (keep == 0 || seen_n[id] || n <= keep) { seen_n[id] = 1; print id "," $1 "," $4 } }' > "$tmp/sid.csv"
 header "### store_item_demand, no drivers ($(cut -d, -f1 "$tmp/sid.csv" | sort -u | wc -l | awk '{print $1 - 1}') series x 1826 days)"
 rm -f "$tmp/ref"
 for model in $models; do run --series "$tmp/sid.csv" --horizon 28 -- "$model"; done
+fi
+[[ "$datasets" == *" carparts "* ]] || exit 0
 
 # 3. carparts: monthly, intermittent, no drivers, no dates.
 data="$root/../shared/data/carparts/carparts_long.csv.zst"
