@@ -1,6 +1,6 @@
 #pragma once
 // Base64 (RFC 4648, standard alphabet, '=' padding) for binary blobs inside JSON model files.
-// rnn.cpp stores its weights with it; gbm.cpp still carries its own copy of the same code.
+// rnn.cpp stores its weights with it, gbm.cpp its boosters.
 #include <cstddef>
 #include <optional>
 #include <string>

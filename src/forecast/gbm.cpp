@@ -20,6 +20,8 @@
 // calibrated this way on its own series.
 #include "forecast/gbm.h"
 
+#include "forecast/base64.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -398,51 +400,6 @@ bool KeepDay(uint64_t key, double keep) {
 
 bool UsableDay(const GlobalSeries& g, size_t t) {
   return std::isfinite(g.y[t]) && (g.flags.empty() || (g.flags[t] & kUnusableDayMask) == 0);
-}
-
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string Base64Encode(const char* data, size_t len) {
-  std::string out;
-  out.reserve((len + 2) / 3 * 4);
-  for (size_t i = 0; i < len; i += 3) {
-    uint32_t v = static_cast<uint8_t>(data[i]) << 16;
-    if (i + 1 < len) v |= static_cast<uint8_t>(data[i + 1]) << 8;
-    if (i + 2 < len) v |= static_cast<uint8_t>(data[i + 2]);
-    out.push_back(kB64[(v >> 18) & 63]);
-    out.push_back(kB64[(v >> 12) & 63]);
-    out.push_back(i + 1 < len ? kB64[(v >> 6) & 63] : '=');
-    out.push_back(i + 2 < len ? kB64[v & 63] : '=');
-  }
-  return out;
-}
-
-std::optional<std::string> Base64Decode(std::string_view text) {
-  int table[256];
-  std::fill(std::begin(table), std::end(table), -1);
-  for (int i = 0; i < 64; ++i) table[static_cast<uint8_t>(kB64[i])] = i;
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    uint32_t v = 0;
-    int pad = 0;
-    for (size_t k = 0; k < 4; ++k) {
-      const char ch = text[i + k];
-      if (ch == '=' && i + 4 == text.size() && k >= 2) {
-        ++pad;
-        v <<= 6;
-        continue;
-      }
-      const int d = table[static_cast<uint8_t>(ch)];
-      if (d < 0 || pad > 0) return std::nullopt;
-      v = (v << 6) | static_cast<uint32_t>(d);
-    }
-    out.push_back(static_cast<char>((v >> 16) & 255));
-    if (pad < 2) out.push_back(static_cast<char>((v >> 8) & 255));
-    if (pad < 1) out.push_back(static_cast<char>(v & 255));
-  }
-  return out;
 }
 
 Error XgbError(std::string_view what) {
