@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -93,6 +94,11 @@ std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+bool RequireAllTests() {
+  const char* v = std::getenv("STOCKCAST_REQUIRE_ALL_TESTS");
+  return v != nullptr && std::string(v) == "1";
 }
 
 }  // namespace stockcast::testing

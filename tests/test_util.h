@@ -21,5 +21,20 @@ int RunCli(const std::string& args, std::string* output);
 // RFC 4180 records of `text` (quoted fields, "" escapes, embedded newlines, LF or CRLF). A
 // deliberately independent parser, so tests of written files do not trust the reader under test.
 std::vector<std::vector<std::string>> ParseCsv(const std::string& text);
+// Whether STOCKCAST_REQUIRE_ALL_TESTS=1 (CI): then a test whose dependency is missing fails
+// instead of skipping.
+bool RequireAllTests();
 
 }  // namespace stockcast::testing
+
+// Skips the current test saying `why` (anything streamable) when `available` is false, or fails
+// it when RequireAllTests().
+#define SC_SKIP_OR_FAIL_UNLESS(available, why)                                   \
+  do {                                                                           \
+    if (!(available)) {                                                          \
+      if (::stockcast::testing::RequireAllTests()) {                             \
+        FAIL() << why << " and STOCKCAST_REQUIRE_ALL_TESTS=1";                   \
+      }                                                                          \
+      GTEST_SKIP() << why;                                                       \
+    }                                                                            \
+  } while (0)

@@ -159,7 +159,7 @@ TEST(EnsembleTest, HoldoutLongerThanEverySeriesIsAClearError) {
 // With gbm as a member: the combination beats the per-series member on promoted demand, the
 // gbm's importance comes through prefixed, and the saved file forecasts the same numbers.
 TEST(EnsembleTest, WithGbmSavesLoadsAndLearnsDrivers) {
-  if (!GbmAvailable()) GTEST_SKIP() << "built without xgboost: gbm is unavailable";
+  SC_SKIP_OR_FAIL_UNLESS(GbmAvailable(), "built without xgboost: gbm is unavailable");
   const PromoPanel p = MakePromoPanel(24, kDays, kHorizon, 11);
   auto model = Make("ensemble:members=baseline+gbm(n_estimators=60/threads=1)");
   ASSERT_NE(model, nullptr);

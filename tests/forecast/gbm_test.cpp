@@ -40,16 +40,8 @@ bool GbmAvailable() {
 
 // Without xgboost the model cases skip and say why (UnavailableModelSaysWhy checks that path),
 // unless STOCKCAST_REQUIRE_ALL_TESTS=1 (CI), where they fail.
-#define REQUIRE_GBM()                                                               \
-  do {                                                                              \
-    if (!GbmAvailable()) {                                                          \
-      const char* all = std::getenv("STOCKCAST_REQUIRE_ALL_TESTS");                 \
-      if (all != nullptr && std::string(all) == "1") {                              \
-        FAIL() << "built without xgboost and STOCKCAST_REQUIRE_ALL_TESTS=1";        \
-      }                                                                             \
-      GTEST_SKIP() << "built without xgboost (checked in UnavailableModelSaysWhy)"; \
-    }                                                                               \
-  } while (0)
+#define REQUIRE_GBM() \
+  SC_SKIP_OR_FAIL_UNLESS(GbmAvailable(), "built without xgboost (checked in UnavailableModelSaysWhy)")
 
 std::unique_ptr<GlobalModel> Create(const std::string& spec) {
   auto model = CreateGlobalModel(spec);

@@ -73,16 +73,8 @@ bool Available(const char* name) {
 
 // Without LibTorch the model cases skip and say why, unless STOCKCAST_REQUIRE_ALL_TESTS=1 (CI),
 // where they fail.
-#define REQUIRE_TORCH()                                                         \
-  do {                                                                          \
-    if (!Available("lstm")) {                                                   \
-      const char* all = std::getenv("STOCKCAST_REQUIRE_ALL_TESTS");             \
-      if (all != nullptr && std::string(all) == "1") {                          \
-        FAIL() << "built without LibTorch and STOCKCAST_REQUIRE_ALL_TESTS=1";   \
-      }                                                                         \
-      GTEST_SKIP() << "built without LibTorch (checked in UnavailableSaysWhy)"; \
-    }                                                                           \
-  } while (0)
+#define REQUIRE_TORCH() \
+  SC_SKIP_OR_FAIL_UNLESS(Available("lstm"), "built without LibTorch (checked in UnavailableSaysWhy)")
 
 std::unique_ptr<GlobalModel> Create(const std::string& spec) {
   auto model = CreateGlobalModel(spec);

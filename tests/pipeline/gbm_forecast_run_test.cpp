@@ -27,16 +27,7 @@ bool GbmAvailable() {
 }
 
 // Without xgboost these skip and say why, unless STOCKCAST_REQUIRE_ALL_TESTS=1 (CI): then fail.
-#define REQUIRE_GBM()                                                        \
-  do {                                                                       \
-    if (!GbmAvailable()) {                                                   \
-      const char* all = std::getenv("STOCKCAST_REQUIRE_ALL_TESTS");          \
-      if (all != nullptr && std::string(all) == "1") {                       \
-        FAIL() << "built without xgboost and STOCKCAST_REQUIRE_ALL_TESTS=1"; \
-      }                                                                      \
-      GTEST_SKIP() << "built without xgboost";                               \
-    }                                                                        \
-  } while (0)
+#define REQUIRE_GBM() SC_SKIP_OR_FAIL_UNLESS(GbmAvailable(), "built without xgboost")
 
 constexpr const char* kSpec = "gbm:n_estimators=40,max_depth=4";  // threads from the run (1)
 

@@ -487,10 +487,8 @@ std::string FixturePostgresUrl(std::string* why) {
 TEST(ServicePostgres, ConcurrentClientsOnAPoolKeepBalancesExact) {
   std::string why;
   const std::string base = FixturePostgresUrl(&why);
-  const bool require = std::getenv("STOCKCAST_REQUIRE_ALL_TESTS") != nullptr &&
-                       std::string(std::getenv("STOCKCAST_REQUIRE_ALL_TESTS")) == "1";
   if (base.empty()) {
-    if (require) FAIL() << why;
+    if (stockcast::testing::RequireAllTests()) FAIL() << why;
     GTEST_SKIP() << why;
   }
   const std::string schema = "srv_" + std::to_string(::getpid());

@@ -13,20 +13,14 @@
 #include "stockcast/sim/dqn_agent.h"
 #include "stockcast/sim/multi_warehouse.h"
 #include "stockcast/sim/rl_agent.h"
+#include "test_util.h"
 
 namespace stockcast::sim {
 namespace {
 
-#define REQUIRE_TORCH()                                                            \
-  do {                                                                             \
-    if (!DqnAgent::Available()) {                                                  \
-      const char* all = std::getenv("STOCKCAST_REQUIRE_ALL_TESTS");                \
-      if (all != nullptr && std::string(all) == "1") {                             \
-        FAIL() << "built without LibTorch and STOCKCAST_REQUIRE_ALL_TESTS=1";      \
-      }                                                                            \
-      GTEST_SKIP() << "built without LibTorch: " << DqnAgent::UnavailableReason(); \
-    }                                                                              \
-  } while (0)
+#define REQUIRE_TORCH()                          \
+  SC_SKIP_OR_FAIL_UNLESS(DqnAgent::Available(), \
+                         "built without LibTorch: " << DqnAgent::UnavailableReason())
 
 RlEnvConfig Env(const char* demand, int lead_time, double h, double p) {
   RlEnvConfig env;

@@ -68,11 +68,6 @@ inline std::string TestPostgresUrl(std::string* why) {
   return "";
 }
 
-inline bool RequireAllTests() {
-  const char* v = std::getenv("STOCKCAST_REQUIRE_ALL_TESTS");
-  return v != nullptr && std::string(v) == "1";
-}
-
 // A fresh store of one back end per test.
 class StoreTestBase : public ::testing::Test {
  protected:
