@@ -639,8 +639,8 @@ Status RegisterEnsembleModel(GlobalModelRegistry& registry) {
       "backtest, mean, median, or the best member";
   info.schema = ParamSchema(EnsembleSpecs());
   info.validate = ValidateEnsemble;
-  info.factory = [](const ParamValues& v) -> std::unique_ptr<GlobalModel> {
-    return std::make_unique<EnsembleModel>(SettingsFrom(v));
+  info.factory = [](const ParamValues& v) -> Result<std::unique_ptr<GlobalModel>> {
+    return std::unique_ptr<GlobalModel>(std::make_unique<EnsembleModel>(SettingsFrom(v)));
   };
   return registry.Register(std::move(info));
 }

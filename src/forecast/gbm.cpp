@@ -1310,8 +1310,8 @@ Status RegisterGbmModel(GlobalModelRegistry& registry) {
   info.schema = ParamSchema(GbmSpecs());
   info.validate = ValidateGbm;
 #ifdef STOCKCAST_HAVE_XGBOOST
-  info.factory = [](const ParamValues& v) -> std::unique_ptr<GlobalModel> {
-    return std::make_unique<GbmModel>(SettingsFrom(v));
+  info.factory = [](const ParamValues& v) -> Result<std::unique_ptr<GlobalModel>> {
+    return std::unique_ptr<GlobalModel>(std::make_unique<GbmModel>(SettingsFrom(v)));
   };
 #else
   (void)SettingsFrom;

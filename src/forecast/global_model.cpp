@@ -87,7 +87,7 @@ Result<std::unique_ptr<GlobalModel>> GlobalModelRegistry::Create(std::string_vie
   SC_ASSIGN_OR_RETURN(ParamValues values,
                       info->schema.Validate(parsed.params, fmt::format("model {}", info->name)));
   if (info->validate) SC_RETURN_IF_ERROR(info->validate(values));
-  std::unique_ptr<GlobalModel> model = info->factory(values);
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<GlobalModel> model, info->factory(values));
   if (!model) {
     return Error::Internal(fmt::format("model \"{}\" factory returned nothing", info->name));
   }

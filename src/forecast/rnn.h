@@ -1,7 +1,8 @@
 #pragma once
 // The global recurrent forecasters `lstm` and `gru` (LibTorch) and their window builder.
-// The builder does not need LibTorch, so it is compiled (rnn_windows.cpp) and tested in every
-// build; only rnn.cpp includes torch headers.
+// The builder and the parameters do not need LibTorch, so they are compiled (rnn_windows.cpp,
+// rnn.cpp) and tested in every build; the model itself (src/torch_module/rnn_model.cpp) is part of
+// the LibTorch module (forecast/torch_module.h), created through stockcast_torch_create_rnn.
 //
 // Model (DeepAR-like, Salinas et al. 2020, with direct multi-horizon decoding as in MQ-RNN,
 // Wen et al. 2017): a window is (series, origin o). The encoder -- an LSTM or GRU -- reads the
@@ -17,8 +18,10 @@
 // v * softplus(a) and dispersion softplus(b) / sqrt(v) (DeepAR's scaling). Nothing is fed back,
 // so there is no recursive error build-up and one forward pass gives all steps.
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "forecast/features.h"
@@ -29,6 +32,48 @@ namespace stockcast::forecast {
 // Adds `lstm` and `gru` to `registry` (available, or unavailable with the reason when built
 // without LibTorch).
 Status RegisterRnnModels(GlobalModelRegistry& registry);
+
+// The model file: {"format": kRnnFormat, "version": kRnnFormatVersion, "model", "spec", ...}.
+inline constexpr std::string_view kRnnFormat = "stockcast-global-model";
+inline constexpr int kRnnFormatVersion = 1;
+
+// The parameters of an lstm/gru, read from its validated ParamValues.
+struct RnnSettings {
+  std::string cell = "lstm";  // the registry name: lstm | gru
+  int hidden = 64;
+  int layers = 1;
+  int context = 56;
+  int epochs = 30;
+  int batch = 256;
+  double learning_rate = 1e-3;
+  int patience = 5;
+  double dropout = 0.0;
+  std::string likelihood = "negbin";
+  int max_windows = 20000;
+  int train_days = 0;
+  int min_days = 14;
+  int seed = 1;
+  int threads = 0;
+  std::string device = "cpu";
+  bool verbose = false;
+  std::string spec;  // canonical spec these settings came from
+};
+
+// The parameter schema of lstm and gru (one list for both).
+std::vector<ParamSpec> RnnSpecs();
+RnnSettings SettingsFrom(std::string_view cell, const ParamValues& v);
+// The rules the schema cannot express (likelihood and device names); no LibTorch needed.
+Status ValidateRnnChoices(std::string_view cell, const ParamValues& v);
+// The error text for device = cuda when LibTorch sees no CUDA device.
+std::string RnnNoCudaMessage(std::string_view cell);
+// "encoder:<name>" then "decoder:<name>": the feature list a model file records.
+std::vector<std::string> FlatFeatureNames();
+
+// Entry points of the LibTorch module (src/torch_module/module.cpp), extern "C" under these names:
+//   stockcast_torch_create_rnn: a new, unfitted model for `settings` (CUDA checked).
+//   stockcast_torch_cuda_available: torch::cuda::is_available().
+using CreateRnnModelFn = Result<std::unique_ptr<GlobalModel>> (*)(const RnnSettings& settings);
+using TorchCudaAvailableFn = bool (*)();
 
 // The input columns, in order: one encoder row per context day, one decoder row per step.
 const std::vector<std::string>& RnnEncoderFeatureNames();

@@ -1,5 +1,7 @@
 // `forecast --series` and `backtest` on long CSV files, as a user runs them.
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -287,6 +289,27 @@ TEST(SeriesCliTest, BacktestRunsOnTheStore) {
   run = Cli("backtest --horizon 14 --windows 2");
   EXPECT_EQ(run.code, 3) << run.Dump();
   EXPECT_NE(run.err.find("exactly one of --series"), std::string::npos) << run.err;
+}
+
+// lstm and gru load LibTorch from libstockcast_torch.so on first use; STOCKCAST_TORCH_MODULE
+// names another file, and one that cannot be loaded is reported with its path and the rule.
+TEST(SeriesCliTest, AnUnloadableTorchModuleIsReportedWithItsPath) {
+  const auto dir = TempDir("series-torch-module");
+  const std::string in = WriteFile(dir / "in.csv", SeriesCsv());
+  const std::string bad = (dir / "missing" / "libstockcast_torch.so").string();
+  const auto model = dir / "m.model";
+  setenv("STOCKCAST_TORCH_MODULE", bad.c_str(), 1);
+  const CliRun run = Cli("train --model lstm:hidden=8,epochs=1 --series " + Q(in) + " --out " +
+                         Q(model));
+  unsetenv("STOCKCAST_TORCH_MODULE");
+  EXPECT_NE(run.code, 0) << run.Dump();
+  SC_SKIP_OR_FAIL_UNLESS(run.err.find("built without LibTorch") == std::string::npos,
+                         "built without LibTorch");
+  EXPECT_NE(run.err.find(bad + ": dlopen failed"), std::string::npos) << run.Dump();
+  EXPECT_NE(run.err.find("STOCKCAST_TORCH_MODULE is set: only that path is tried"),
+            std::string::npos)
+      << run.Dump();
+  EXPECT_FALSE(std::filesystem::exists(model));
 }
 
 }  // namespace

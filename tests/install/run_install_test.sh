@@ -63,6 +63,25 @@ GOT=$("$PREFIX/bin/stockcast" --version) || fail "bin/stockcast --version exited
 [ "$GOT" = "$VERSION" ] || fail "bin/stockcast --version printed '$GOT', expected '$VERSION'"
 "$PREFIX/bin/stockcast" models >/dev/null || fail "installed bin/stockcast models failed"
 
+# Built with LibTorch: the module is installed, and the installed binary loads that copy (found
+# from its own path, <prefix>/bin/../<libdir>/stockcast/), not the build tree's.
+if [ -f "$BUILD_DIR/lib/libstockcast_torch.so" ]; then
+  echo "== the installed binary loads the installed LibTorch module"
+  MODULE=$(find "$PREFIX" -name libstockcast_torch.so -print -quit)
+  test -n "$MODULE" || fail "libstockcast_torch.so is not installed"
+  MODULE=$(realpath "$MODULE")
+  printf 'series_id,period,value\n' >"$TMP/series.csv"
+  for t in $(seq 1 40); do echo "A,$t,$((t % 7))" >>"$TMP/series.csv"; done
+  LD_DEBUG=files "$PREFIX/bin/stockcast" train --model lstm:hidden=2,epochs=1,context=7 \
+    --season-length 7 --series "$TMP/series.csv" --out "$TMP/lstm.model" >"$TMP/train.out" 2>"$TMP/ld.log" || {
+    grep -v "^ *[0-9]*:" "$TMP/ld.log" >&2
+    fail "installed bin/stockcast train --model lstm failed"
+  }
+  grep -q "file=$MODULE \[0\]; *dynamically loaded" "$TMP/ld.log" ||
+    fail "bin/stockcast did not load $MODULE: $(grep libstockcast_torch "$TMP/ld.log" | head -3)"
+  echo "   loaded $MODULE"
+fi
+
 echo "== configure and build the consumer against $PREFIX"
 step configure cmake -S "$CONSUMER_SRC" -B "$TMP/consumer-build" -G Ninja \
   -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_PREFIX_PATH="$PREFIX" \

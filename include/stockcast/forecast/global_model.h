@@ -82,7 +82,9 @@ class GlobalModel {
   std::span<const GlobalSeries> fitted_series_;  // set by Fit
 };
 
-using GlobalModelFactory = std::function<std::unique_ptr<GlobalModel>(const ParamValues& params)>;
+// Creates an unfitted model; may fail (e.g. a model in a module that cannot be loaded).
+using GlobalModelFactory =
+    std::function<Result<std::unique_ptr<GlobalModel>>(const ParamValues& params)>;
 
 struct GlobalModelInfo {
   std::string name;
