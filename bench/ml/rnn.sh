@@ -2,7 +2,7 @@
 # Global LSTM and GRU (`lstm`, `gru`, LibTorch) next to global gradient boosting (`gbm`) and the
 # per-series `auto` on store_item_demand (issue 7 protocol: the last 84 days as 3 x 28-day
 # windows, rolling origin, every global model retrained per origin), with RMSSE, MASE, pinball
-# loss and training/inference time (bench/ml/rnn_compare.cpp).
+# loss and training/inference time (bench/ml/global_compare.cpp).
 #   bench/ml/rnn.sh [release-build-dir] [series (0 = all 500)] [model spec]...
 # Without model specs: lstm gru gbm. The build dir must be a Release build with LibTorch and
 # xgboost and the bench targets (STOCKCAST_BUILD_BENCH=ON, the default). Training speed depends
@@ -18,7 +18,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DATA=$ROOT/../shared/data/store_item_demand/train.csv.zst
 if [ ! -f "$DATA" ]; then echo "skipped rnn bench: $DATA absent"; exit 0; fi
 # The comparison program is a target of the build (it links whatever the build links).
-ninja -C "$BUILD" stockcast_rnn_compare > /dev/null
+ninja -C "$BUILD" stockcast_global_compare > /dev/null
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 # Long CSV: series s<store>_i<item>, daily sales.
@@ -29,5 +29,5 @@ export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
 ARGS=()
 for s in "${SPECS[@]}"; do ARGS+=(--model "$s"); done
-"$BUILD/bench/stockcast_rnn_compare" "$TMP/long.csv" --series "$SERIES" "${ARGS[@]}" --peer auto \
+"$BUILD/bench/stockcast_global_compare" "$TMP/long.csv" --series "$SERIES" "${ARGS[@]}" --peer auto \
   --threads 2 --windows 3 --horizon 28

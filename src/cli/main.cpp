@@ -36,8 +36,9 @@ namespace {
 // threads take the cores that the busy ones need: gbm training measured 7x slower (15.4 s vs
 // 2.0 s). libgomp reads OMP_WAIT_POLICY once, when it is loaded, so before anything else the
 // process sets it to "passive" and re-executes itself; a value the user set is kept. Only the
-// commands that train or run models do this: a second start costs ~0.35 s (LibTorch's
-// start-up), which `models` or `import` should not pay.
+// commands that train or run models do this: a second start costs ~0.1 s (the shared libraries'
+// start-up; LibTorch is loaded later, by the first lstm/gru/DQN), which `models` or `import`
+// should not pay.
 void PreferPassiveOpenMpWaits(int argc, char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
   static constexpr const char* kParallelCommands[] = {

@@ -1,13 +1,13 @@
-// Rolling-origin comparison of global models (`lstm`, `gru`, `gbm`, ...) with a per-series peer
-// (`auto` by default) on a long series CSV (series_id,date,value), as in issue 7: the last
+// Rolling-origin comparison of global models (`gbm`, `lstm`, `gru`, `ensemble`) with a
+// per-series peer (`auto` by default) on a long series CSV (series_id,date,value), as in issue 7: the last
 // windows x horizon days are cut into `windows` windows; for each, every series is cut at the
 // window's origin, each global model is trained once across all series (retrained per origin)
 // and the peer is fitted per series; all forecast `horizon` days and are scored on RMSSE, MASE
 // (weekly seasonal-naive scale) and the pinball loss at 0.05 / 0.5 / 0.95, averaged over
 // series x windows. Prints one line per model, its ratios to the peer, and train/predict times.
 // (Not named *_bench.cpp: bench/CMakeLists.txt globs those into the Google Benchmark binary.)
-//   rnn_compare FILE [--series N] [--model SPEC]... [--peer SPEC] [--threads T] [--windows W]
-//               [--horizon H]
+//   global_compare FILE [--series N] [--model SPEC]... [--peer SPEC] [--threads T]
+//                  [--windows W] [--horizon H]
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -58,7 +58,7 @@ std::string WithThreads(const std::string& spec, int threads) {
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
-                 "usage: rnn_compare FILE [--series N] [--model SPEC]... [--peer SPEC] "
+                 "usage: global_compare FILE [--series N] [--model SPEC]... [--peer SPEC] "
                  "[--threads T] [--windows W] [--horizon H]\n");
     return 2;
   }
