@@ -4,7 +4,6 @@
 // agent's set-up and its cache of greedy actions stay in src/sim/dqn_agent.cpp.
 #include "torch_module/dqn_network.h"
 
-#include <ATen/Parallel.h>
 #include <fmt/format.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
@@ -21,6 +20,7 @@
 #include <utility>
 
 #include "stockcast/sim/random.h"
+#include "torch_module/torch_threads.h"
 
 namespace stockcast::sim::detail {
 namespace {
@@ -32,19 +32,7 @@ constexpr uint64_t kBatchStream = 0xB2;
 constexpr uint64_t kValidationStream = 0x5A;
 constexpr int kValidationWarmup = 100;
 
-// A fixed torch thread count for a scope (determinism needs the same count on every run).
-class TorchThreads {
- public:
-  explicit TorchThreads(int threads) : previous_(at::get_num_threads()) {
-    at::set_num_threads(std::max(1, threads));
-  }
-  ~TorchThreads() { at::set_num_threads(previous_); }
-  TorchThreads(const TorchThreads&) = delete;
-  TorchThreads& operator=(const TorchThreads&) = delete;
-
- private:
-  int previous_;
-};
+using torch_module::TorchThreads;
 
 // The shared MLP torso (ReLU) and one linear output block per warehouse, concatenated. With
 // `dueling` (Wang et al. 2016, "Dueling network architectures for deep reinforcement

@@ -4,7 +4,6 @@
 // layout and the network, forecast/rnn.cpp for the parameters and the training method.
 #include "torch_module/rnn_model.h"
 
-#include <ATen/Parallel.h>
 #include <fmt/format.h>
 #include <torch/cuda.h>
 #include <torch/nn/functional/activation.h>
@@ -33,8 +32,8 @@
 #include <random>
 
 #include "forecast/base64.h"
-#include "stockcast/core/parallel.h"
 #include "stockcast/forecast/distribution.h"
+#include "torch_module/torch_threads.h"
 
 namespace stockcast::forecast {
 namespace {
@@ -46,19 +45,7 @@ std::mutex& TorchMutex() {
   return m;
 }
 
-// Sets torch's intra-op thread count for a scope and restores it.
-class TorchThreads {
- public:
-  explicit TorchThreads(int threads) : previous_(at::get_num_threads()) {
-    at::set_num_threads(std::max(1, ResolveThreads(threads)));
-  }
-  ~TorchThreads() { at::set_num_threads(previous_); }
-  TorchThreads(const TorchThreads&) = delete;
-  TorchThreads& operator=(const TorchThreads&) = delete;
-
- private:
-  int previous_;
-};
+using torch_module::TorchThreads;
 
 // The network: encoder (LSTM or GRU, batch-first) and an MLP head shared by all steps.
 struct RnnNetImpl : torch::nn::Module {
