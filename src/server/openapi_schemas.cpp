@@ -7,8 +7,8 @@
 // Conventions:
 // - Optional request fields read with server.cpp's Text()/Number() treat null as absent, so
 //   they are `nullable` here; required ones refuse null ("... is missing").
-// - `additionalProperties: false` only where the handler refuses unknown fields (plan
-//   decisions, warning lines, job params, product PATCH). Elsewhere unknown fields are ignored.
+// - `additionalProperties: false` where the handler refuses unknown fields: every request body
+//   (master data, movements, sales, cart events, plan decisions, warning lines, jobs).
 // - A nullable reference is {"nullable": true, "allOf": [{"$ref": ...}]}: OpenAPI 3.0 ignores
 //   the siblings of a bare $ref.
 // - Response schemas list every field the handler always writes as required.
@@ -145,7 +145,8 @@ Json BuildComponents() {
     c["ProductInput"] =
         Obj(in, {"sku"},
             "A product to create or replace (upsert by sku): absent fields get their "
-            "defaults (\"\", 0, false). Other fields are ignored.");
+            "defaults (\"\", 0, false). Any other field is refused (400).",
+            true);
     Json patch = in;
     patch["sku"] = Str("if given, must equal the sku in the path (a product's sku cannot change)");
     c["ProductPatch"] = Obj(patch, {},
@@ -154,7 +155,7 @@ Json BuildComponents() {
                             true);
   }
   c["ProductBatch"] = Obj({{"products", NonEmptyArrayOf(Ref("ProductInput"), "non-empty")}},
-                          {"products"}, "Several products in one transaction");
+                          {"products"}, "Several products in one transaction", true);
   c["Upserted"] =
       Obj({{"upserted", Min(Int("how many objects were created or replaced"), 0)}}, {"upserted"});
 
@@ -164,9 +165,11 @@ Json BuildComponents() {
       Obj({{"id", NonEmptyStr("the location's id")},
            {"name", Opt(Str())},
            {"capacity_units", Opt(Min(Num("0 = unlimited; >= 0"), 0))}},
-          {"id"}, "A location to create or replace (upsert by id). Other fields are ignored.");
-  c["LocationBatch"] =
-      Obj({{"locations", NonEmptyArrayOf(Ref("LocationInput"), "non-empty")}}, {"locations"});
+          {"id"},
+          "A location to create or replace (upsert by id). Any other field is refused (400).",
+          true);
+  c["LocationBatch"] = Obj({{"locations", NonEmptyArrayOf(Ref("LocationInput"), "non-empty")}},
+                           {"locations"}, "", true);
 
   const Json supplier_props = {
       {"id", NonEmptyStr("the supplier's id")},
@@ -184,10 +187,11 @@ Json BuildComponents() {
     for (const auto& [k, v] : supplier_props.items()) in[k] = k == "id" ? v : Opt(v);
     c["SupplierInput"] = Obj(in, {"id"},
                              "A supplier to create or replace (upsert by id): absent fields get "
-                             "their defaults. Other fields are ignored.");
+                             "their defaults. Any other field is refused (400).",
+                             true);
   }
-  c["SupplierBatch"] =
-      Obj({{"suppliers", NonEmptyArrayOf(Ref("SupplierInput"), "non-empty")}}, {"suppliers"});
+  c["SupplierBatch"] = Obj({{"suppliers", NonEmptyArrayOf(Ref("SupplierInput"), "non-empty")}},
+                           {"suppliers"}, "", true);
 
   // ---- the stock ledger ----
   c["Movement"] = Obj(
@@ -206,11 +210,13 @@ Json BuildComponents() {
        {"to_location", Str("required for a transfer: another location; ignored otherwise")}},
       {"sku", "location", "type", "quantity", "idempotency_key"},
       "One stock movement. A sale or transfer that would take on hand below 0 (for a product that "
-      "does not allow backorder) refuses the whole batch with 409. Other fields are ignored.");
+      "does not allow backorder) refuses the whole batch with 409. Any other field is refused "
+      "(400).",
+      true);
   c["MovementBatch"] = Obj({{"moves", NonEmptyArrayOf(Ref("Movement"),
                                                       "non-empty; at most the server's --max-batch "
                                                       "(default 10000) movements, else 413")}},
-                           {"moves"}, "Movements posted in one transaction: all or none");
+                           {"moves"}, "Movements posted in one transaction: all or none", true);
   c["Balance"] =
       Obj({{"sku", Str()},
            {"location", Str()},
@@ -241,19 +247,21 @@ Json BuildComponents() {
        {"date", Opt(DateStr("YYYY-MM-DD; default today (UTC)"))}},
       {"order_id", "sku", "location", "quantity"},
       "One order line, posted as a sale (or a return) movement. type, idempotency_key and "
-      "reference are set by the server; other fields are ignored.");
+      "reference are set by the server; any other field is refused (400).",
+      true);
   c["SalesBatch"] = Obj({{"lines", NonEmptyArrayOf(Ref("SalesLine"),
                                                    "non-empty; at most the server's --max-batch "
                                                    "(default 10000) lines, else 413")}},
-                        {"lines"}, "Sales lines posted in one transaction: all or none");
+                        {"lines"}, "Sales lines posted in one transaction: all or none", true);
   c["CartEvent"] =
       Obj({{"sku", Str()},
            {"location", Opt(Str("default \"\" = all locations"))},
            {"date", DateStr()},
            {"count", Min(Num("add-to-cart events that day; >= 0"), 0)}},
-          {"sku", "date", "count"}, "Add-to-cart events of one day. Other fields are ignored.");
+          {"sku", "date", "count"},
+          "Add-to-cart events of one day. Any other field is refused (400).", true);
   c["CartEventBatch"] =
-      Obj({{"events", NonEmptyArrayOf(Ref("CartEvent"), "non-empty")}}, {"events"});
+      Obj({{"events", NonEmptyArrayOf(Ref("CartEvent"), "non-empty")}}, {"events"}, "", true);
   c["Stored"] = Obj({{"stored", Min(Int("how many events were stored"), 0)}}, {"stored"});
 
   // ---- alerts and KPIs ----

@@ -112,12 +112,33 @@ std::optional<double> Number(const Json& obj, const std::string& where, const ch
 }
 
 // One movement object (see server.h); a transfer becomes transfer_out + transfer_in.
+// The first key of `obj` not in `allowed`, as the error for it ("$.qty is not allowed; fields:
+// quantity, note", or "$.products[2].qty ..." with `where`); nullopt when every key is allowed.
+// Unknown fields are refused, not ignored: a misspelt "unit_cots" must not silently keep the
+// old cost.
+std::optional<ApiError> UnknownField(const Json& obj, std::initializer_list<std::string_view> allowed,
+                                     std::string_view where = "$") {
+  for (const auto& [k, v] : obj.items()) {
+    if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+    return Bad(fmt::format("{}.{} is not allowed; {}: {}", where, k,
+                           allowed.size() == 1 ? "field" : "fields", fmt::join(allowed, ", ")));
+  }
+  return std::nullopt;
+}
+
 bool ParseMovement(const Json& m, const std::string& where, const std::string& actor,
                    std::vector<Movement>* out, ApiError* err) {
   if (!m.is_object()) {
     *err = Bad(fmt::format("{} must be an object {{\"sku\", \"location\", \"type\", \"quantity\", "
                            "\"idempotency_key\"}}",
                            where));
+    return false;
+  }
+  if (auto e = UnknownField(m,
+                            {"sku", "location", "type", "quantity", "idempotency_key", "date",
+                             "unit_price", "reference", "to_location"},
+                            where)) {
+    *err = *e;
     return false;
   }
   auto sku = Text(m, where, "sku", true, err);
@@ -211,6 +232,13 @@ bool ParseProduct(const Json& j, const std::string& where, Product* p, ApiError*
     *err = Bad(where + " must be an object with at least \"sku\"");
     return false;
   }
+  if (auto e = UnknownField(j,
+                            {"sku", "name", "category", "supplier_id", "unit_cost", "price",
+                             "shelf_life_days", "allow_backorder"},
+                            where)) {
+    *err = *e;
+    return false;
+  }
   auto sku = Text(j, where, "sku", true, err);
   if (!sku) return false;
   p->sku = *sku;
@@ -251,6 +279,10 @@ bool ParseLocation(const Json& j, const std::string& where, Location* l, ApiErro
     *err = Bad(where + " must be an object with \"id\"");
     return false;
   }
+  if (auto e = UnknownField(j, {"id", "name", "capacity_units"}, where)) {
+    *err = *e;
+    return false;
+  }
   auto id = Text(j, where, "id", true, err);
   if (!id) return false;
   l->id = *id;
@@ -267,6 +299,13 @@ bool ParseLocation(const Json& j, const std::string& where, Location* l, ApiErro
 bool ParseSupplier(const Json& j, const std::string& where, Supplier* s, ApiError* err) {
   if (!j.is_object()) {
     *err = Bad(where + " must be an object with \"id\"");
+    return false;
+  }
+  if (auto e = UnknownField(j,
+                            {"id", "name", "lead_time_mean_days", "lead_time_sd_days", "moq",
+                             "case_pack", "unit_cost", "order_cost"},
+                            where)) {
+    *err = *e;
     return false;
   }
   auto id = Text(j, where, "id", true, err);
@@ -296,6 +335,10 @@ template <typename T, typename Parse>
 bool ParseOneOrList(const Json& body, const std::string& plural, Parse parse, std::vector<T>* out,
                     ApiError* err) {
   if (body.is_object() && body.contains(plural)) {
+    if (auto e = UnknownField(body, {plural})) {
+      *err = *e;
+      return false;
+    }
     const Json& list = body[plural];
     if (!list.is_array() || list.empty()) {
       *err = Bad(fmt::format("$.{} must be a non-empty array", plural));
@@ -312,17 +355,6 @@ bool ParseOneOrList(const Json& body, const std::string& plural, Parse parse, st
   if (!parse(body, "$", &item, err)) return false;
   out->push_back(std::move(item));
   return true;
-}
-
-// The first key of `obj` not in `allowed`, as the error for it ("$.qty is not allowed; fields:
-// quantity, note"); nullopt when every key is allowed.
-std::optional<ApiError> UnknownField(const Json& obj, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [k, v] : obj.items()) {
-    if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
-    return Bad(fmt::format("$.{} is not allowed; {}: {}", k, allowed.size() == 1 ? "field" : "fields",
-                           fmt::join(allowed, ", ")));
-  }
-  return std::nullopt;
 }
 
 // ?limit= in [1, max]; false when it is not a whole number in range.
@@ -1378,6 +1410,7 @@ void Server::Impl::Install() {
         ApiError err;
         const std::string actor = "api:" + caller.name;
         if (body.is_object() && body.contains("moves")) {
+          if (auto e = UnknownField(body, {"moves"})) return SendError(res, *e);
           const Json& list = body["moves"];
           if (!list.is_array() || list.empty()) {
             return SendError(res, Bad("$.moves must be a non-empty array of movements"));
@@ -1859,6 +1892,7 @@ void Server::Impl::Install() {
           return SendError(res, Bad("body must be {\"lines\":[{\"order_id\",\"sku\",\"location\","
                                     "\"quantity\",\"unit_price\"?,\"date\"?}, ...]} (non-empty)"));
         }
+        if (auto e = UnknownField(body, {"lines"})) return SendError(res, *e);
         const Json& list = body["lines"];
         if (list.size() > options.max_batch) {
           return SendError(res, {413, "too_large", fmt::format("$.lines has {} lines; at most {} per request",
@@ -1868,6 +1902,11 @@ void Server::Impl::Install() {
         for (size_t i = 0; i < list.size(); ++i) {
           const std::string where = fmt::format("$.lines[{}]", i);
           if (!list[i].is_object()) return SendError(res, Bad(where + " must be an object"));
+          if (auto e = UnknownField(list[i],
+                                    {"order_id", "sku", "location", "quantity", "unit_price", "date"},
+                                    where)) {
+            return SendError(res, *e);
+          }
           ApiError err;
           auto order = Text(list[i], where, "order_id", true, &err);
           if (!order) return SendError(res, err);
@@ -1897,6 +1936,7 @@ void Server::Impl::Install() {
           return SendError(res, Bad("body must be {\"events\":[{\"sku\",\"location\"?,\"date\","
                                     "\"count\"}, ...]} (non-empty)"));
         }
+        if (auto e = UnknownField(body, {"events"})) return SendError(res, *e);
         if (body["events"].size() > options.max_batch) {
           return SendError(res, {413, "too_large", fmt::format("$.events has {} events; at most {} per request",
                                                                body["events"].size(), options.max_batch)});
@@ -1906,6 +1946,9 @@ void Server::Impl::Install() {
           const Json& e = body["events"][i];
           const std::string where = fmt::format("$.events[{}]", i);
           if (!e.is_object()) return SendError(res, Bad(where + " must be an object"));
+          if (auto unknown = UnknownField(e, {"sku", "location", "date", "count"}, where)) {
+            return SendError(res, *unknown);
+          }
           ApiError err;
           CartAdds c;
           auto sku = Text(e, where, "sku", true, &err);

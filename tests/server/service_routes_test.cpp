@@ -172,6 +172,57 @@ TEST_F(ServiceTest, CrossingTheLowerWarningLineRaisesTheAlertAtOnce) {
 
 // The first definite answer for a key is final: a resent refused movement stays refused even
 // when stock has arrived since, so a timed-out first attempt can never commit after a 409.
+// Every request body refuses fields it does not know, naming the field, where it is and the
+// fields it takes: a misspelt "unit_cots" must not silently leave the old cost in place.
+TEST_F(ServiceTest, UnknownFieldsAreRefusedAndNamed) {
+  Start();
+  struct Case {
+    std::string path;
+    Json body;
+    std::string expect;
+  };
+  Json move = Move("u1", "receipt", 1);
+  move["qty"] = 1;
+  const std::vector<Case> cases = {
+      {"/api/v1/products", {{"sku", "SKU-9"}, {"unit_cots", 3}}, "$.unit_cots is not allowed"},
+      {"/api/v1/products",
+       {{"products", {{{"sku", "SKU-8"}}, {{"sku", "SKU-9"}, {"colour", "red"}}}}},
+       "$.products[1].colour is not allowed"},
+      {"/api/v1/products", {{"products", {{{"sku", "SKU-8"}}}}, {"dry_run", true}},
+       "$.dry_run is not allowed; field: products"},
+      {"/api/v1/locations", {{"id", "WH-9"}, {"capacity", 10}}, "$.capacity is not allowed"},
+      {"/api/v1/suppliers", {{"id", "SUP-9"}, {"lead_time", 3}}, "$.lead_time is not allowed"},
+      {"/api/v1/movements", move, "$.qty is not allowed"},
+      {"/api/v1/movements", {{"moves", {move}}}, "$.moves[0].qty is not allowed"},
+      {"/api/v1/sales",
+       {{"lines",
+         {{{"order_id", "o1"},
+           {"sku", "SKU-1"},
+           {"location", "WH-1"},
+           {"quantity", 1},
+           {"reference", "x"}}}}},
+       "$.lines[0].reference is not allowed"},
+      {"/api/v1/cart-events",
+       {{"events", {{{"sku", "SKU-1"}, {"date", "2024-05-02"}, {"count", 2}, {"views", 9}}}}},
+       "$.events[0].views is not allowed"},
+  };
+  for (const Case& c : cases) {
+    auto r = Post(c.path, c.body, planner_);
+    ASSERT_TRUE(r) << c.path;
+    EXPECT_EQ(r->status, 400) << c.path << " " << c.body.dump() << ": " << r->body;
+    EXPECT_NE(r->body.find(c.expect), std::string::npos) << c.path << ": " << r->body;
+  }
+  // Nothing was written.
+  auto products = Get("/api/v1/products?limit=100", viewer_);
+  for (const Json& p : products["items"]) {
+    EXPECT_NE(p["sku"], "SKU-9");
+    EXPECT_NE(p["sku"], "SKU-8");
+  }
+  // The same bodies without the stray field are accepted.
+  EXPECT_EQ(Post("/api/v1/products", {{"sku", "SKU-9"}, {"unit_cost", 3}}, planner_)->status, 200);
+  EXPECT_EQ(Post("/api/v1/movements", Move("u1", "receipt", 1), planner_)->status, 200);
+}
+
 TEST_F(ServiceTest, ARefusalIsFinalForItsKey) {
   Start();
   ASSERT_EQ(Post("/api/v1/movements", Move("r1", "receipt", 2), planner_)->status, 200);
