@@ -2029,12 +2029,15 @@ Status SqliteStore::SaveWarningLines(std::span<const WarningLineRecord> lines) {
 
 Result<std::vector<WarningLineRecord>> SqliteStore::ListWarningLines(const std::string& sku,
                                                                      const std::string& location) {
-  static const std::string kSql =
+  // One statement per filter: "(?1 = '' OR sku = ?1)" made SQLite scan the whole table for
+  // every lookup (EXPLAIN QUERY PLAN: SCAN warning_lines), and the server looks up the lines of
+  // every series a movement batch changes.
+  const std::string sql = fmt::format(
       "SELECT sku, location, lower_units, upper_units, source, run_id, updated_at "
-      "FROM warning_lines WHERE (?1 = '' OR sku = ?1) AND (?2 = '' OR location = ?2) "
-      "ORDER BY sku, location";
+      "FROM warning_lines WHERE {} AND {} ORDER BY sku, location",
+      sku.empty() ? "?1 = ''" : "sku = ?1", location.empty() ? "?2 = ''" : "location = ?2");
   return ListBound<WarningLineRecord>(
-      kSql, "reading warning lines",
+      sql, "reading warning lines",
       [&](Statement& st) {
         st.BindText(1, sku);
         st.BindText(2, location);

@@ -63,6 +63,14 @@ TEST_P(ServiceStoreTest, APlanWarningLineNeverReplacesAManualOne) {
   EXPECT_EQ((*lines)[0].lower_units, 2);
   EXPECT_EQ((*store_->ListWarningLines("A", "W1"))[0].lower_units, 6);
   EXPECT_TRUE(store_->ListWarningLines("A", "W9")->empty());
+  // Each filter alone (one statement per filter: no OR wildcard that defeats the key).
+  auto at_w1 = store_->ListWarningLines("", "W1");
+  ASSERT_TRUE(at_w1.ok()) << Describe(at_w1.error());
+  ASSERT_EQ(at_w1->size(), 2u);
+  EXPECT_EQ((*at_w1)[0].sku, "A");
+  EXPECT_EQ((*at_w1)[1].sku, "B");
+  EXPECT_TRUE(store_->ListWarningLines("", "W9")->empty());
+  EXPECT_TRUE(store_->ListWarningLines("C", "")->empty());
 
   WarningLineRecord bad = plan;
   bad.upper_units = 1;

@@ -1860,13 +1860,15 @@ Status PostgresStore::SaveWarningLines(std::span<const WarningLineRecord> lines)
 
 Result<std::vector<WarningLineRecord>> PostgresStore::ListWarningLines(
     const std::string& sku, const std::string& location) {
-  static const std::string kSql =
+  // One statement per filter, so that a lookup of one series uses the primary key (an OR with
+  // the '' wildcard does not, in a generic plan).
+  const std::string sql = fmt::format(
       "SELECT sku, location, lower_units, upper_units, source, run_id, updated_at "
-      "FROM warning_lines WHERE ($1 = '' OR sku = $1) AND ($2 = '' OR location = $2) "
-      "ORDER BY sku, location";
+      "FROM warning_lines WHERE {} AND {} ORDER BY sku, location",
+      sku.empty() ? "$1::text = ''" : "sku = $1", location.empty() ? "$2::text = ''" : "location = $2");
   std::vector<WarningLineRecord> out;
   SC_RETURN_IF_ERROR(Read("reading warning lines", [&](Tx& tx) -> Status {
-    for (const pqxx::row& r : Exec(tx, kSql, Params().Text(sku).Text(location))) {
+    for (const pqxx::row& r : Exec(tx, sql, Params().Text(sku).Text(location))) {
       WarningLineRecord l;
       l.sku = Text(r[0]);
       l.location = Text(r[1]);
