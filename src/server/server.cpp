@@ -908,19 +908,14 @@ struct Server::Impl {
   // The SKU page's bundle. Store lock held.
   Result<Json> SeriesJson(Store* store, const std::string& sku, const std::string& location) {
     Json out = {{"sku", sku}, {"location", location}};
-    SC_ASSIGN_OR_RETURN(auto products, store->ListProducts());
-    out["product"] = nullptr;
-    for (const Product& p : products) {
-      if (p.sku == sku) out["product"] = ProductJson(p);
-    }
+    SC_ASSIGN_OR_RETURN(std::optional<Product> product, store->FindProduct(sku));
+    out["product"] = product ? ProductJson(*product) : Json(nullptr);
     SC_ASSIGN_OR_RETURN(auto history, store->SeriesDemand(sku, location, 365));
-    SC_ASSIGN_OR_RETURN(auto levels, store->ListStockLevels());
+    SC_ASSIGN_OR_RETURN(std::optional<StockLevel> level, store->FindStockLevel(sku, location));
     out["stock"] = nullptr;
-    for (const StockLevel& l : levels) {
-      if (l.sku == sku && l.location == location) {
-        out["stock"] = {{"on_hand", l.on_hand}, {"on_order", l.on_order},
-                        {"available", std::max(l.on_hand, 0.0)}};
-      }
+    if (level) {
+      out["stock"] = {{"on_hand", level->on_hand}, {"on_order", level->on_order},
+                      {"available", std::max(level->on_hand, 0.0)}};
     }
     if (out["product"].is_null() && history.empty() && out["stock"].is_null()) {
       return Error::NotFound(fmt::format("series {}/{} is unknown: no product, history or stock", sku,
@@ -1593,14 +1588,12 @@ void Server::Impl::Install() {
   Add(route("GET", "/api/v1/products/{sku}"),
       [this](const httplib::Request& req, httplib::Response& res, const Caller&) {
         const std::string sku = req.matches[1];
-        Result<std::vector<Product>> all = [&] {
+        Result<std::optional<Product>> found = [&] {
           StoreLease store = Lease();
-          return store->ListProducts();
+          return store->FindProduct(sku);
         }();
-        if (!all.ok()) return SendError(res, FromError(all.error()));
-        for (const Product& p : *all) {
-          if (p.sku == sku) return SendJson(res, ProductJson(p));
-        }
+        if (!found.ok()) return SendError(res, FromError(found.error()));
+        if (*found) return SendJson(res, ProductJson(**found));
         SendError(res, {404, "not_found", fmt::format("product \"{}\" does not exist", sku)});
       });
   Add(route("PATCH", "/api/v1/products/{sku}"),
@@ -1615,14 +1608,12 @@ void Server::Impl::Install() {
                                                 body["sku"].dump(), sku)));
         }
         StoreLease store = Lease();
-        auto all = store->ListProducts();
-        if (!all.ok()) return SendError(res, FromError(all.error()));
-        const auto it = std::find_if(all->begin(), all->end(),
-                                     [&](const Product& p) { return p.sku == sku; });
-        if (it == all->end()) {
+        auto found = store->FindProduct(sku);
+        if (!found.ok()) return SendError(res, FromError(found.error()));
+        if (!*found) {
           return SendError(res, {404, "not_found", fmt::format("product \"{}\" does not exist", sku)});
         }
-        Json merged = ProductJson(*it);
+        Json merged = ProductJson(**found);
         for (const auto& [k, v] : body.items()) {
           if (!merged.contains(k)) {
             return SendError(res, Bad(fmt::format(
@@ -1863,10 +1854,9 @@ void Server::Impl::Install() {
         if (err.message.empty()) l.upper_units = Number(body, "$", "upper_units", false, &err).value_or(0);
         if (!err.message.empty()) return SendError(res, err);
         StoreLease store = Lease();
-        auto products = store->ListProducts();
-        if (!products.ok()) return SendError(res, FromError(products.error()));
-        if (std::none_of(products->begin(), products->end(),
-                         [&](const Product& p) { return p.sku == l.sku; })) {
+        auto product = store->FindProduct(l.sku);
+        if (!product.ok()) return SendError(res, FromError(product.error()));
+        if (!*product) {
           return SendError(res, {404, "not_found", fmt::format("product \"{}\" does not exist", l.sku)});
         }
         auto locations = store->ListLocations();

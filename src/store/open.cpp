@@ -5,6 +5,24 @@
 
 namespace stockcast {
 
+Result<std::optional<Product>> Store::FindProduct(const std::string& sku) {
+  if (sku.empty()) return std::optional<Product>();
+  SC_ASSIGN_OR_RETURN(std::vector<Product> all, ListProducts());
+  for (Product& p : all) {
+    if (p.sku == sku) return std::optional<Product>(std::move(p));
+  }
+  return std::optional<Product>();
+}
+
+Result<std::optional<StockLevel>> Store::FindStockLevel(const std::string& sku,
+                                                        const std::string& location) {
+  SC_ASSIGN_OR_RETURN(std::vector<StockLevel> all, ListStockLevels());
+  for (StockLevel& l : all) {
+    if (l.sku == sku && l.location == location) return std::optional<StockLevel>(std::move(l));
+  }
+  return std::optional<StockLevel>();
+}
+
 bool IsPostgresUrl(const std::string& path_or_url) {
   return path_or_url.rfind("postgresql://", 0) == 0 || path_or_url.rfind("postgres://", 0) == 0;
 }

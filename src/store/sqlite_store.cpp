@@ -259,6 +259,7 @@ class SqliteStore final : public Store {
   Status UpsertLocations(std::span<const Location> locations) override;
   Status UpsertSuppliers(std::span<const Supplier> suppliers) override;
   Result<std::vector<Product>> ListProducts() override;
+  Result<std::optional<Product>> FindProduct(const std::string& sku) override;
   Result<std::vector<Location>> ListLocations() override;
   Result<std::vector<Supplier>> ListSuppliers() override;
 
@@ -278,6 +279,8 @@ class SqliteStore final : public Store {
 
   Status RebuildStockLevels() override;
   Result<std::vector<StockLevel>> ListStockLevels() override;
+  Result<std::optional<StockLevel>> FindStockLevel(const std::string& sku,
+                                                   const std::string& location) override;
 
   Status SavePanel(const DemandPanel& panel) override;
   Result<DemandPanel> LoadPanel() override;
@@ -326,6 +329,11 @@ class SqliteStore final : public Store {
   Result<std::vector<JobRecord>> ListJobs(int limit) override;
 
  private:
+  // Products, or the one with `sku` when it is not empty.
+  Result<std::vector<Product>> SelectProducts(const std::string& sku);
+  // Stock levels, or the one of (sku, location) when `sku` is not empty.
+  Result<std::vector<StockLevel>> SelectStockLevels(const std::string& sku,
+                                                    const std::string& location);
   // A prepared statement for `sql`, compiled on first use and kept for the store's lifetime.
   Result<Statement*> Cached(const std::string& sql, std::string_view what);
   Status CheckWritable(std::string_view what) const;
@@ -550,11 +558,24 @@ Status SqliteStore::UpsertSuppliers(std::span<const Supplier> suppliers) {
   });
 }
 
-Result<std::vector<Product>> SqliteStore::ListProducts() {
-  static const std::string kSql =
+Result<std::vector<Product>> SqliteStore::ListProducts() { return SelectProducts(""); }
+
+Result<std::optional<Product>> SqliteStore::FindProduct(const std::string& sku) {
+  if (sku.empty()) return std::optional<Product>();
+  SC_ASSIGN_OR_RETURN(std::vector<Product> rows, SelectProducts(sku));
+  if (rows.empty()) return std::optional<Product>();
+  return std::optional<Product>(std::move(rows.front()));
+}
+
+Result<std::vector<Product>> SqliteStore::SelectProducts(const std::string& sku) {
+  const std::string sql = fmt::format(
       "SELECT sku, name, category, supplier_id, unit_cost, price, shelf_life_days, "
-      "allow_backorder FROM products ORDER BY sku";
-  return ListAll<Product>(kSql, "reading products", [](const Statement& s, Product* p) {
+      "allow_backorder FROM products{} ORDER BY sku",
+      sku.empty() ? "" : " WHERE sku = ?1");
+  auto bind = [&](Statement& st) {
+    if (!sku.empty()) st.BindText(1, sku);
+  };
+  return ListBound<Product>(sql, "reading products", bind, [](const Statement& s, Product* p) {
     p->sku = s.ColumnText(0);
     p->name = s.ColumnText(1);
     p->category = s.ColumnText(2);
@@ -926,11 +947,30 @@ LEFT JOIN open_orders AS o ON o.sku = k.sku AND o.location = k.location;
 }
 
 Result<std::vector<StockLevel>> SqliteStore::ListStockLevels() {
-  static const std::string kSql =
-      "SELECT sku, location, on_hand, on_order, snapshot_date, last_movement FROM stock_levels "
-      "ORDER BY sku, location";
-  return ListAll<StockLevel>(
-      kSql, "reading stock levels", [this](const Statement& s, StockLevel* l) -> Status {
+  return SelectStockLevels("", "");
+}
+
+Result<std::optional<StockLevel>> SqliteStore::FindStockLevel(const std::string& sku,
+                                                              const std::string& location) {
+  if (sku.empty()) return Store::FindStockLevel(sku, location);
+  SC_ASSIGN_OR_RETURN(std::vector<StockLevel> rows, SelectStockLevels(sku, location));
+  if (rows.empty()) return std::optional<StockLevel>();
+  return std::optional<StockLevel>(std::move(rows.front()));
+}
+
+Result<std::vector<StockLevel>> SqliteStore::SelectStockLevels(const std::string& sku,
+                                                               const std::string& location) {
+  const std::string sql = fmt::format(
+      "SELECT sku, location, on_hand, on_order, snapshot_date, last_movement FROM stock_levels"
+      "{} ORDER BY sku, location",
+      sku.empty() ? "" : " WHERE sku = ?1 AND location = ?2");
+  auto bind = [&](Statement& st) {
+    if (sku.empty()) return;
+    st.BindText(1, sku);
+    st.BindText(2, location);
+  };
+  return ListBound<StockLevel>(
+      sql, "reading stock levels", bind, [this](const Statement& s, StockLevel* l) -> Status {
         l->sku = s.ColumnText(0);
         l->location = s.ColumnText(1);
         l->on_hand = s.ColumnReal(2);

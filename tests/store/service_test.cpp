@@ -104,6 +104,25 @@ TEST_P(ServiceStoreTest, ProjectionsRoundTripPerSeriesInDateOrder) {
   EXPECT_EQ(store_->SaveProjection(*run, rows).error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST_P(ServiceStoreTest, FindProductLooksUpOneSku) {
+  std::vector<Product> products(2);
+  products[0].sku = "A";
+  products[0].name = "Widget";
+  products[0].unit_cost = 2.5;
+  products[1].sku = "B";
+  products[1].name = "Gadget";
+  products[1].price = 9;
+  ASSERT_TRUE(store_->UpsertProducts(products).ok());
+  auto found = store_->FindProduct("B");
+  ASSERT_TRUE(found.ok()) << Describe(found.error());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->name, "Gadget");
+  EXPECT_EQ((*found)->price, 9);
+  EXPECT_EQ((*store_->FindProduct("A"))->unit_cost, 2.5);
+  EXPECT_FALSE(store_->FindProduct("C")->has_value());
+  EXPECT_FALSE(store_->FindProduct("")->has_value());
+}
+
 PlanLine Line(const char* sku, double quantity) {
   PlanLine l;
   l.sku = sku;
@@ -141,6 +160,14 @@ TEST_P(ServiceStoreTest, ApprovingAPlanLineOpensAPurchaseOrderOnce) {
   ASSERT_EQ(levels->size(), 1u);
   EXPECT_EQ((*levels)[0].on_order, 24);
   EXPECT_EQ((*levels)[0].on_hand, 5);
+  // One series' level by its key, as the SKU page reads it.
+  auto one = store_->FindStockLevel("A", "W1");
+  ASSERT_TRUE(one.ok()) << Describe(one.error());
+  ASSERT_TRUE(one->has_value());
+  EXPECT_EQ((*one)->on_order, 24);
+  EXPECT_EQ((*one)->on_hand, 5);
+  EXPECT_FALSE(store_->FindStockLevel("A", "W2")->has_value());
+  EXPECT_FALSE(store_->FindStockLevel("B", "W1")->has_value());
   auto receipts = store_->ListReceipts();
   ASSERT_TRUE(receipts.ok());
   ASSERT_EQ(receipts->size(), 1u);

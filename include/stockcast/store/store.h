@@ -208,6 +208,9 @@ class Store {
   virtual Status UpsertLocations(std::span<const Location> locations) = 0;
   virtual Status UpsertSuppliers(std::span<const Supplier> suppliers) = 0;
   virtual Result<std::vector<Product>> ListProducts() = 0;
+  // The product with this sku; nullopt when there is none (or `sku` is empty). The default
+  // scans ListProducts; the SQL stores look the key up.
+  virtual Result<std::optional<Product>> FindProduct(const std::string& sku);
   virtual Result<std::vector<Location>> ListLocations() = 0;
   virtual Result<std::vector<Supplier>> ListSuppliers() = 0;
 
@@ -238,6 +241,9 @@ class Store {
   // Derived stock levels: rebuilt from snapshots, the ledger and open receipts.
   virtual Status RebuildStockLevels() = 0;
   virtual Result<std::vector<StockLevel>> ListStockLevels() = 0;
+  // One series' stock level; nullopt when it has none. Default: scans ListStockLevels.
+  virtual Result<std::optional<StockLevel>> FindStockLevel(const std::string& sku,
+                                                          const std::string& location);
 
   // Cleaned daily history (sales_daily + cart_daily columns) for every series in `panel`:
   // replaces the stored rows of those series with one row per day from the series' first

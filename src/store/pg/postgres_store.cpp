@@ -216,6 +216,7 @@ class PostgresStore final : public Store {
   Status UpsertLocations(std::span<const Location> locations) override;
   Status UpsertSuppliers(std::span<const Supplier> suppliers) override;
   Result<std::vector<Product>> ListProducts() override;
+  Result<std::optional<Product>> FindProduct(const std::string& sku) override;
   Result<std::vector<Location>> ListLocations() override;
   Result<std::vector<Supplier>> ListSuppliers() override;
 
@@ -236,6 +237,13 @@ class PostgresStore final : public Store {
 
   Status RebuildStockLevels() override;
   Result<std::vector<StockLevel>> ListStockLevels() override;
+  Result<std::optional<StockLevel>> FindStockLevel(const std::string& sku,
+                                                   const std::string& location) override;
+  // Products, or the one with `sku` when it is not empty.
+  Result<std::vector<Product>> SelectProducts(const std::string& sku);
+  // Stock levels, or the one of (sku, location) when `sku` is not empty.
+  Result<std::vector<StockLevel>> SelectStockLevels(const std::string& sku,
+                                                    const std::string& location);
 
   Status SavePanel(const DemandPanel& panel) override;
   Result<DemandPanel> LoadPanel() override;
@@ -561,13 +569,25 @@ Status PostgresStore::UpsertSuppliers(std::span<const Supplier> suppliers) {
   });
 }
 
-Result<std::vector<Product>> PostgresStore::ListProducts() {
-  static const std::string kSql =
+Result<std::vector<Product>> PostgresStore::ListProducts() { return SelectProducts(""); }
+
+Result<std::optional<Product>> PostgresStore::FindProduct(const std::string& sku) {
+  if (sku.empty()) return std::optional<Product>();
+  SC_ASSIGN_OR_RETURN(std::vector<Product> rows, SelectProducts(sku));
+  if (rows.empty()) return std::optional<Product>();
+  return std::optional<Product>(std::move(rows.front()));
+}
+
+Result<std::vector<Product>> PostgresStore::SelectProducts(const std::string& sku) {
+  const std::string sql = fmt::format(
       "SELECT sku, name, category, supplier_id, unit_cost, price, shelf_life_days, "
-      "allow_backorder FROM products ORDER BY sku";
+      "allow_backorder FROM products{} ORDER BY sku",
+      sku.empty() ? "" : " WHERE sku = $1");
+  Params params;
+  if (!sku.empty()) params.Text(sku);
   std::vector<Product> out;
   SC_RETURN_IF_ERROR(Read("reading products", [&](Tx& tx) -> Status {
-    for (const pqxx::row& r : Exec(tx, kSql)) {
+    for (const pqxx::row& r : Exec(tx, sql, params)) {
       Product p;
       p.sku = Text(r[0]);
       p.name = Text(r[1]);
@@ -1113,12 +1133,28 @@ LEFT JOIN open_orders AS o ON o.sku = k.sku AND o.location = k.location;
 }
 
 Result<std::vector<StockLevel>> PostgresStore::ListStockLevels() {
-  static const std::string kSql =
-      "SELECT sku, location, on_hand, on_order, snapshot_date, last_movement FROM stock_levels "
-      "ORDER BY sku, location";
+  return SelectStockLevels("", "");
+}
+
+Result<std::optional<StockLevel>> PostgresStore::FindStockLevel(const std::string& sku,
+                                                                const std::string& location) {
+  if (sku.empty()) return Store::FindStockLevel(sku, location);
+  SC_ASSIGN_OR_RETURN(std::vector<StockLevel> rows, SelectStockLevels(sku, location));
+  if (rows.empty()) return std::optional<StockLevel>();
+  return std::optional<StockLevel>(std::move(rows.front()));
+}
+
+Result<std::vector<StockLevel>> PostgresStore::SelectStockLevels(const std::string& sku,
+                                                                 const std::string& location) {
+  const std::string sql = fmt::format(
+      "SELECT sku, location, on_hand, on_order, snapshot_date, last_movement FROM stock_levels"
+      "{} ORDER BY sku, location",
+      sku.empty() ? "" : " WHERE sku = $1 AND location = $2");
+  Params params;
+  if (!sku.empty()) params.Text(sku).Text(location);
   std::vector<StockLevel> out;
   SC_RETURN_IF_ERROR(Read("reading stock levels", [&](Tx& tx) -> Status {
-    for (const pqxx::row& r : Exec(tx, kSql)) {
+    for (const pqxx::row& r : Exec(tx, sql, params)) {
       StockLevel l;
       l.sku = Text(r[0]);
       l.location = Text(r[1]);
