@@ -58,4 +58,19 @@ CalendarDay CalendarTable::At(Date date) const {
   return ComputeCalendarDay(date);
 }
 
+CalendarTable CalendarOfSeries(std::span<const GlobalSeries> series, bool from_first, int before,
+                               int horizon) {
+  std::optional<int64_t> lo, hi;
+  for (const GlobalSeries& g : series) {
+    if (!g.x.first_day) continue;
+    const int64_t n = static_cast<int64_t>(g.y.size());
+    const int64_t first = (from_first ? *g.x.first_day : *g.x.first_day + n - 1) - before;
+    const int64_t last = *g.x.first_day + n - 1 + horizon;
+    lo = lo ? std::min(*lo, first) : first;
+    hi = hi ? std::max(*hi, last) : last;
+  }
+  if (!lo) return {};
+  return CalendarTable(Date::FromDays(static_cast<int32_t>(*lo)), static_cast<int>(*hi - *lo + 1));
+}
+
 }  // namespace stockcast::forecast

@@ -3,10 +3,12 @@
 // (gbm.cpp): the festival columns both use, and distances to the festivals.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "stockcast/core/calendar.h"
 #include "stockcast/core/date.h"
+#include "stockcast/forecast/global_model.h"
 
 namespace stockcast::forecast {
 
@@ -56,5 +58,11 @@ class CalendarTable {
 };
 
 CalendarDay ComputeCalendarDay(Date date);
+
+// The calendar of every day a global model may touch: from `before` days before each dated
+// series' first day (`from_first`) or its last day, through `horizon` days past its end; empty
+// when no series is dated (gbm and the lstm/gru share it).
+CalendarTable CalendarOfSeries(std::span<const GlobalSeries> series, bool from_first, int before,
+                               int horizon);
 
 }  // namespace stockcast::forecast

@@ -595,7 +595,7 @@ class GbmModel final : public GlobalModel {
     }
     int code = 0;
     for (auto& [name, c] : categories_) c = code++;
-    const CalendarTable calendar = CalendarFor(series, 0, horizon);
+    const CalendarTable calendar = CalendarOfSeries(series, /*from_first=*/true, 0, horizon);
     const int threads = ResolveThreads(s_.threads);
 
     // Series grouped by category (no category first), so that each category's training rows
@@ -707,7 +707,7 @@ class GbmModel final : public GlobalModel {
     SC_RETURN_IF_ERROR(ValidatePredictArgs("gbm", horizon, levels));
     for (size_t i = 0; i < series.size(); ++i) SC_RETURN_IF_ERROR(CheckSeries(series[i], i));
     std::vector<Forecast> out(series.size());
-    const CalendarTable calendar = CalendarFor(series, -1, horizon);
+    const CalendarTable calendar = CalendarOfSeries(series, /*from_first=*/false, 0, horizon);
     // Series for the model, by the unit that forecasts them.
     std::vector<std::vector<size_t>> by_unit(units_.size());
     std::vector<int> origins(series.size(), -1);
@@ -968,23 +968,6 @@ class GbmModel final : public GlobalModel {
   size_t UnitFor(const std::string& category) const {
     auto it = unit_of_.find(category);
     return it == unit_of_.end() ? 0 : it->second;
-  }
-
-  // The calendar of every day the rows may ask for: from `from` (relative to each series'
-  // last day; 0 = its first day) through `horizon` days past its end.
-  static CalendarTable CalendarFor(std::span<const GlobalSeries> series, int from, int horizon) {
-    std::optional<int64_t> lo, hi;
-    for (const GlobalSeries& g : series) {
-      if (!g.x.first_day) continue;
-      const int64_t n = static_cast<int64_t>(g.y.size());
-      const int64_t first = from < 0 ? *g.x.first_day + n - 1 : *g.x.first_day;
-      const int64_t last = *g.x.first_day + n - 1 + horizon;
-      lo = lo ? std::min(*lo, first) : first;
-      hi = hi ? std::max(*hi, last) : last;
-    }
-    if (!lo) return {};
-    return CalendarTable(Date::FromDays(static_cast<int32_t>(*lo)),
-                         static_cast<int>(*hi - *lo + 1));
   }
 
   // The pooled booster, then (per_category) one per category with enough rows. Categories

@@ -194,7 +194,8 @@ class RnnModel final : public GlobalModel {
     SC_RETURN_IF_ERROR(ValidatePredictArgs(m, horizon, levels));
     for (size_t i = 0; i < series.size(); ++i) SC_RETURN_IF_ERROR(CheckSeries(series[i], i));
     std::vector<Forecast> out(series.size());
-    const CalendarTable calendar = CalendarFor(series, s_.context, horizon, /*whole=*/false);
+    const CalendarTable calendar =
+        CalendarOfSeries(series, /*from_first=*/false, s_.context, horizon);
     std::vector<RnnWindows> wins;
     wins.reserve(series.size());
     std::vector<Window> modelled;
@@ -442,25 +443,6 @@ class RnnModel final : public GlobalModel {
     return ValidateRegressors(fmt::format("{}: series {}", s_.cell, i), g.x, g.y.size());
   }
 
-  // The calendar of every day the windows may touch: `context` days before the first origin
-  // (each series' first day when `whole`, else its last day) through `horizon` days past the
-  // end.
-  static CalendarTable CalendarFor(std::span<const GlobalSeries> series, int context, int horizon,
-                                   bool whole) {
-    std::optional<int64_t> lo, hi;
-    for (const GlobalSeries& g : series) {
-      if (!g.x.first_day) continue;
-      const int64_t n = static_cast<int64_t>(g.y.size());
-      const int64_t first = (whole ? *g.x.first_day : *g.x.first_day + n - 1) - context;
-      const int64_t last = *g.x.first_day + n - 1 + horizon;
-      lo = lo ? std::min(*lo, first) : first;
-      hi = hi ? std::max(*hi, last) : last;
-    }
-    if (!lo) return {};
-    return CalendarTable(Date::FromDays(static_cast<int32_t>(*lo)),
-                         static_cast<int>(*hi - *lo + 1));
-  }
-
   static RnnNet MakeNet(const RnnSettings& s) {
     RnnNet net(s.cell, static_cast<int64_t>(RnnEncoderFeatureNames().size()),
                static_cast<int64_t>(RnnDecoderFeatureNames().size()), s.hidden, s.layers,
@@ -536,7 +518,8 @@ class RnnModel final : public GlobalModel {
     const auto start = std::chrono::steady_clock::now();
     TorchThreads threads(s_.threads);
     torch::manual_seed(static_cast<uint64_t>(s_.seed));
-    const CalendarTable calendar = CalendarFor(series, s_.context, horizon_, /*whole=*/true);
+    const CalendarTable calendar =
+        CalendarOfSeries(series, /*from_first=*/true, s_.context, horizon_);
     std::vector<RnnWindows> wins;
     wins.reserve(series.size());
     for (const GlobalSeries& g : series) wins.emplace_back(g, &calendar, season_length_);
