@@ -143,9 +143,7 @@ Status RegisterOne(GlobalModelRegistry& registry, const std::string& cell,
   };
 #else
   info.available = false;
-  info.unavailable_reason =
-      "built without LibTorch (install libtorch-dev and configure with "
-      "-DSTOCKCAST_WITH_TORCH=ON)";
+  info.unavailable_reason = std::string(kBuiltWithoutTorch);
 #endif
   return registry.Register(std::move(info));
 }

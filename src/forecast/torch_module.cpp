@@ -30,9 +30,7 @@ const Loaded& LoadOnce() {
   static const Loaded loaded = [] {
     Loaded out;
 #ifndef STOCKCAST_TORCH_MODULE_BUILD_PATH
-    out.error = Error::Unavailable(
-        "built without LibTorch (install libtorch-dev and configure with "
-        "-DSTOCKCAST_WITH_TORCH=ON)");
+    out.error = Error::Unavailable(std::string(kBuiltWithoutTorch));
     return out;
 #else
     std::vector<std::string> candidates;

@@ -30,6 +30,11 @@ namespace stockcast::forecast {
 // Bump when an entry point's signature or a type passed through one changes.
 inline constexpr int kTorchModuleInterface = 1;
 
+// Why lstm, gru and the DQN agent are unavailable in a build without LibTorch, and how to get
+// them (one text for every caller).
+inline constexpr std::string_view kBuiltWithoutTorch =
+    "built without LibTorch (install libtorch-dev and configure with -DSTOCKCAST_WITH_TORCH=ON)";
+
 // "<interface>/<stockcast version>/<compiler>/<sanitize flag>" of the code calling it.
 std::string TorchModuleAbi();
 

@@ -139,8 +139,7 @@ bool DqnAgent::Available() {
 
 std::string DqnAgent::UnavailableReason() {
   if (Available()) return "";
-  return "built without LibTorch (install libtorch-dev and configure with "
-         "-DSTOCKCAST_WITH_TORCH=ON)";
+  return std::string(forecast::kBuiltWithoutTorch);
 }
 
 std::string DqnAgent::Describe() const {
